@@ -1,0 +1,166 @@
+"""Corpus layer at scale: import rate, export rate per format, alignment time, peak memory.
+
+Builds a synthetic corpus of statement-like en-ru sentence pairs (default 200,000, in
+documents of 100 pairs), imports it through ``mt corpus import`` (JSONL with document ids),
+exports it in every format, and aligns one 5,000 × 5,000-sentence document pair. Each export
+runs in its own subprocess so its peak memory is its own; exports of a quarter-size store and
+the full store are compared to show that memory stays flat (streaming).
+
+Targets (issue 2): Moses/TSV export ≥ 50,000 pairs/s; export memory flat as the corpus grows;
+a 5,000-sentence pair aligned in under 5 s.
+
+    python benchmarks/corpus_scale.py [--pairs 200000] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+EN_WORDS = ("ministry foreign affairs statement cooperation agreement region security council "
+            "delegation meeting relations peace development humanitarian programme support "
+            "government parliament president minister citizens territory border trade energy "
+            "transport corridor investment").split()  # fmt: skip
+RU_WORDS = ("министерство иностранных дел заявление сотрудничество соглашение регион "
+            "безопасность совет делегация встреча отношения мир развитие гуманитарная "
+            "программа поддержка правительство парламент президент министр граждане "
+            "территория граница торговля энергетика транспорт коридор инвестиции").split()  # fmt: skip
+EXPORT_SCRIPT = """
+import resource, sys, time
+from collections import Counter
+from pathlib import Path
+from mt.corpus import formats
+from mt.corpus.filters import apply_filters, build_filters
+from mt.corpus.store import Store
+db, fmt, out = sys.argv[1:4]
+filters = build_filters(min_len=1, max_len=400, max_ratio=3.0, script=True, dedup="none",
+                        include_machine=False)
+t = time.perf_counter()
+with Store.open(db, create=False) as store:
+    n = formats.WRITERS[fmt](apply_filters(store.iter_pairs("en", "ru"), filters, Counter()),
+                             Path(out), "en", "ru")
+dt = time.perf_counter() - t
+print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def sentence(rng: random.Random, words: tuple[str, ...] | list[str], n: int, num: int) -> str:
+    body = " ".join(rng.choice(words) for _ in range(n))
+    return f"{body[0].upper()}{body[1:]} {num:,} {rng.choice(words)}.".replace(",", " ")
+
+
+def make_jsonl(path: Path, pairs: int, per_doc: int = 100, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(pairs):
+            n = rng.randint(6, 30)
+            num = rng.randint(1, 99999)
+            row = {"en": sentence(rng, EN_WORDS, n, num), "ru": sentence(rng, RU_WORDS, n, num),
+                   "doc": f"synthetic-{i // per_doc:05d}", "origin": {"en": "original", "ru": "human"}}  # fmt: skip
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def timed_import(db: Path, jsonl: Path) -> tuple[int, float]:
+    from mt.corpus.importer import import_paths
+    from mt.corpus.store import Store
+
+    t = time.perf_counter()
+    with Store.open(db) as store:
+        report = import_paths(store, [jsonl])
+    return report.pairs, time.perf_counter() - t
+
+
+def timed_export(db: Path, fmt: str, out: Path) -> tuple[int, float, float]:
+    proc = subprocess.run([sys.executable, "-c", EXPORT_SCRIPT, str(db), fmt, str(out)],
+                          capture_output=True, text=True, cwd=ROOT, check=True)  # fmt: skip
+    n, dt, rss_kb = proc.stdout.split()
+    return int(n), float(dt), int(rss_kb) / 1024
+
+
+def synthetic_document(n: int, seed: int = 7) -> tuple[list[list[str]], list[list[str]]]:
+    """Two renderings of n sentences with some merges, splits and omissions."""
+    rng = random.Random(seed)
+    src: list[str] = []
+    tgt: list[str] = []
+    while len(src) < n:
+        k = rng.randint(5, 40)
+        num = rng.randint(1, 9999)
+        s = sentence(rng, EN_WORDS, k, num)
+        t = sentence(rng, RU_WORDS, int(k * rng.uniform(0.8, 1.2)) + 1, num)
+        r = rng.random()
+        src.append(s)
+        if r < 0.03 and tgt:
+            tgt[-1] = tgt[-1] + " " + t  # 2-1 merge
+        elif r < 0.06:
+            tgt.extend([t[: len(t) // 2] + ".", t[len(t) // 2 :]])  # 1-2 split
+        elif r < 0.07:
+            pass  # 1-0
+        else:
+            tgt.append(t)
+    return [src[i : i + 50] for i in range(0, len(src), 50)], [tgt]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--pairs", type=int, default=200_000)
+    ap.add_argument("--workdir", type=Path, default=None)
+    args = ap.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="mt-corpus-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"workdir: {work}")
+
+    sizes = [args.pairs // 4, args.pairs]
+    results: dict[int, dict[str, tuple[int, float, float]]] = {}
+    for size in sizes:
+        jsonl = work / f"pairs-{size}.jsonl"
+        make_jsonl(jsonl, size)
+        db = work / f"store-{size}.sqlite"
+        db.unlink(missing_ok=True)
+        n, dt = timed_import(db, jsonl)
+        print(f"\n[{size:,} pairs] import: {n:,} pairs in {dt:.2f} s = {n / dt:,.0f} pairs/s")
+        results[size] = {}
+        for fmt in ("moses", "tsv", "jsonl", "tmx", "parquet"):
+            n, dt, rss = timed_export(db, fmt, work / f"out-{size}.{fmt}")
+            results[size][fmt] = (n, dt, rss)
+            print(f"  export {fmt:8s} {n:,} pairs in {dt:6.2f} s = {n / dt:10,.0f} pairs/s,"
+                  f" peak RSS {rss:6.1f} MiB")  # fmt: skip
+
+    small, big = sizes
+    print("\nexport memory, full store vs quarter store (flat = streaming):")
+    for fmt in results[big]:
+        r_small, r_big = results[small][fmt][2], results[big][fmt][2]
+        print(f"  {fmt:8s} {r_small:6.1f} MiB -> {r_big:6.1f} MiB  (x{r_big / r_small:.2f}"
+              f" for x{big / small:.0f} pairs)")  # fmt: skip
+
+    from mt.corpus.align.base import get_aligner
+
+    src, tgt = synthetic_document(5000)
+    n_src, n_tgt = sum(map(len, src)), sum(map(len, tgt))
+    aligner = get_aligner("gale-church")
+    t = time.perf_counter()
+    beads = aligner.align(src, tgt, "en", "ru")
+    dt = time.perf_counter() - t
+    print(f"\nalign {n_src:,} x {n_tgt:,} sentences (no paragraph anchors on one side):"
+          f" {dt:.2f} s, {len(beads):,} beads (target < 5 s)")  # fmt: skip
+
+    moses = results[big]["moses"]
+    tsv = results[big]["tsv"]
+    print("\nsummary:")
+    print(f"  moses export {moses[0] / moses[1]:,.0f} pairs/s (target >= 50,000)")
+    print(f"  tsv export   {tsv[0] / tsv[1]:,.0f} pairs/s (target >= 50,000)")
+    print(f"  5k alignment {dt:.2f} s (target < 5 s)")
+    print(f"  peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

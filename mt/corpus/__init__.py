@@ -1,0 +1,1 @@
+"""The corpus layer: segmentation, the sentence-aligned store, alignment, import and export."""

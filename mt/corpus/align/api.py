@@ -1,0 +1,54 @@
+"""One call from two plain texts to beads: what ``mt align`` and the store's aligner use.
+
+Why a separate entry point: the CLI, the store and the benchmarks must all segment the same
+way before aligning, or sentence indexes would not match the gold and the stored segments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mt.corpus.align.base import Bead, get_aligner
+
+
+def flatten(paragraphs: Sequence[Sequence[str]]) -> list[str]:
+    """Sentences of all paragraphs in order: the 0-based index space beads refer to."""
+    return [s for p in paragraphs for s in p]
+
+
+def align_segmented(
+    src: Sequence[Sequence[str]],
+    tgt: Sequence[Sequence[str]],
+    src_lang: str,
+    tgt_lang: str,
+    method: str = "gale-church",
+) -> list[Bead]:
+    """Align documents already segmented into paragraphs of sentences."""
+    return get_aligner(method).align(src, tgt, src_lang, tgt_lang)
+
+
+def align_documents(
+    src_text: str,
+    tgt_text: str,
+    src_lang: str,
+    tgt_lang: str,
+    method: str = "gale-church",
+) -> tuple[list[str], list[str], list[Bead]]:
+    """Segment both texts (blank lines = paragraphs) and align them.
+
+    Returns the flattened source and target sentences and the beads over their indexes.
+    Unsupported languages and unknown methods raise :class:`~mt.errors.UserError`.
+    """
+    from mt.corpus.segment import segment
+
+    src = segment(src_text, src_lang)
+    tgt = segment(tgt_text, tgt_lang)
+    beads = align_segmented(src, tgt, src_lang, tgt_lang, method)
+    return flatten(src), flatten(tgt), beads
+
+
+def bead_texts(
+    src: Sequence[str], tgt: Sequence[str], beads: Sequence[Bead]
+) -> list[tuple[str, str]]:
+    """Each bead's source and target text, sentences joined by a space (for tsv output)."""
+    return [(" ".join(src[i] for i in b.src), " ".join(tgt[j] for j in b.tgt)) for b in beads]

@@ -1,0 +1,66 @@
+"""What every sentence aligner shares: the bead and the aligner interface with its registry.
+
+A new aligner (MT-assisted Bleualign style, embeddings) is one class with ``name`` and
+``align()``, registered with :func:`register`; the CLI and the store only see this interface.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Bead:
+    """A group of consecutive source sentences aligned to consecutive target sentences.
+
+    ``src``/``tgt`` are 0-based sentence indexes over the whole document; one side may be empty
+    (an unmatched sentence). ``score`` is the aligner's cost for the bead (lower is better),
+    ``None`` for gold or imported beads.
+    """
+
+    src: tuple[int, ...]
+    tgt: tuple[int, ...]
+    score: float | None = None
+
+    @property
+    def kind(self) -> str:
+        return f"{len(self.src)}-{len(self.tgt)}"
+
+
+class Aligner(Protocol):
+    """Aligns two documents given as paragraphs of sentences."""
+
+    name: str
+
+    def align(
+        self,
+        src: Sequence[Sequence[str]],
+        tgt: Sequence[Sequence[str]],
+        src_lang: str,
+        tgt_lang: str,
+    ) -> list[Bead]: ...
+
+
+_REGISTRY: dict[str, Callable[[], Aligner]] = {}
+
+
+def register(name: str) -> Callable[[Callable[[], Aligner]], Callable[[], Aligner]]:
+    """Class decorator: make an aligner available by name (``--method NAME``)."""
+
+    def deco(factory: Callable[[], Aligner]) -> Callable[[], Aligner]:
+        _REGISTRY[name] = factory
+        return factory
+
+    return deco
+
+
+def get_aligner(name: str = "gale-church") -> Aligner:
+    """Instantiate a registered aligner; unknown names are a user error."""
+    from mt.corpus.align import galechurch  # noqa: F401  (registers the default)
+    from mt.errors import UserError
+
+    if name not in _REGISTRY:
+        raise UserError(f"unknown aligner {name!r} (available: {', '.join(sorted(_REGISTRY))})")
+    return _REGISTRY[name]()

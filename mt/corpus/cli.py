@@ -1,0 +1,261 @@
+"""Commands of the corpus layer: ``mt align`` and ``mt corpus ...``.
+
+Commands parse options, call the library and print; all checks live in the library and raise
+:class:`~mt.errors.UserError`, which ``mt.cli.main`` turns into one line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mt.cli_common import DbOption
+from mt.errors import UserError
+from mt.lang import PAIRS, check_lang, parse_pair
+
+corpus_app = typer.Typer(
+    help="Build, align, search and export the sentence-aligned corpus store.",
+    no_args_is_help=True,
+)
+
+
+class AlignFormat(StrEnum):
+    beads = "beads"
+    tsv = "tsv"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    tmx = "tmx"
+    moses = "moses"
+    tsv = "tsv"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class Dedup(StrEnum):
+    none = "none"
+    exact = "exact"
+    normalized = "normalized"
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def align_command(
+    src_file: Annotated[Path, typer.Argument(help="Source rendering (plain text, UTF-8).")],
+    tgt_file: Annotated[Path, typer.Argument(help="Target rendering (plain text, UTF-8).")],
+    src: Annotated[str, typer.Option("--src", help="Source language (en, az, ru).")],
+    tgt: Annotated[str, typer.Option("--tgt", help="Target language (en, az, ru).")],
+    fmt: Annotated[
+        AlignFormat, typer.Option("--format", help="Output format.")
+    ] = AlignFormat.beads,
+    method: Annotated[str, typer.Option(help="Aligner.")] = "gale-church",
+    scores: Annotated[bool, typer.Option("--scores", help="Append each bead's cost.")] = False,
+) -> None:
+    """Align two plain-text renderings of one statement (no store needed)."""
+    from mt.corpus.align.api import align_documents
+    from mt.corpus.align.beads import format_bead
+    from mt.textio import read_text
+
+    src, tgt = check_lang(src), check_lang(tgt)
+    src_text, tgt_text = read_text(src_file), read_text(tgt_file)
+    src_sents, tgt_sents, beads = align_documents(src_text, tgt_text, src, tgt, method=method)
+    out = sys.stdout
+    for bead in beads:
+        s = " ".join(src_sents[i] for i in bead.src)
+        t = " ".join(tgt_sents[i] for i in bead.tgt)
+        if fmt is AlignFormat.beads:
+            out.write(format_bead(bead, with_score=scores) + "\n")
+        elif fmt is AlignFormat.tsv:
+            out.write(f"{s}\t{t}\n")
+        else:
+            row = {"src": list(bead.src), "tgt": list(bead.tgt), src: s, tgt: t,
+                   "score": bead.score}  # fmt: skip
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@corpus_app.command("import")
+def import_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Statement folders, TMX/TSV/JSONL files, or Moses file pairs (X.en X.ru)."
+        ),
+    ],  # fmt: skip
+    db: DbOption = None,
+    src: Annotated[str | None, typer.Option(help="Source language of headerless TSV.")] = None,
+    tgt: Annotated[str | None, typer.Option(help="Target language of headerless TSV.")] = None,
+) -> None:
+    """Import statements and parallel files; idempotent and all-or-nothing."""
+    from mt.corpus.importer import import_paths
+    from mt.corpus.store import Store
+
+    src = check_lang(src) if src else None
+    tgt = check_lang(tgt) if tgt else None
+    with Store.open(db) as store:
+        report = import_paths(store, paths, src, tgt)
+    _console().print(f"{report.summary()} -> {store.path}")
+
+
+def _pairs_option(pair: str | None) -> list[tuple[str, str]]:
+    return [parse_pair(pair)] if pair else list(PAIRS)
+
+
+@corpus_app.command("align")
+def align_store_command(
+    pair: Annotated[
+        str | None, typer.Option(help="Only this pair (e.g. en-ru); default all.")
+    ] = None,
+    method: Annotated[str, typer.Option(help="Aligner.")] = "gale-church",
+    force: Annotated[bool, typer.Option(help="Realign documents already aligned.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Align every document's renderings in the store."""
+    from mt.corpus.aligning import align_store
+    from mt.corpus.store import Store
+
+    with Store.open(db, create=False) as store:
+        counts = align_store(store, _pairs_option(pair), method=method, force=force)
+    for (a, b), (aligned, skipped) in counts.items():
+        _console().print(f"{a}-{b}: {aligned} documents aligned, {skipped} already aligned")
+
+
+@corpus_app.command("beads")
+def beads_command(
+    doc: Annotated[str, typer.Argument(help="Document id.")],
+    pair: Annotated[str, typer.Option(help="Language pair, e.g. en-ru.")] = "en-ru",
+    method: Annotated[str | None, typer.Option(help="gold, import, gale-church, ...")] = None,
+    text: Annotated[bool, typer.Option("--text", help="Show the sentences too.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Print a document's stored beads in the bead format."""
+    from mt.corpus.align.beads import format_bead
+    from mt.corpus.store import Store
+
+    src, tgt = parse_pair(pair)
+    with Store.open(db, create=False) as store:
+        beads = store.beads(doc, src, tgt, method)
+        s_sents = store.sentences(doc, src) if text else []
+        t_sents = store.sentences(doc, tgt) if text else []
+    for bead in beads:
+        line = format_bead(bead, with_score=bead.score is not None)
+        if text:
+            s = " ".join(s_sents[i] for i in bead.src)
+            t = " ".join(t_sents[i] for i in bead.tgt)
+            line += f"\t{s}\t{t}"
+        print(line)
+
+
+@corpus_app.command("export")
+def export_command(
+    out: Annotated[Path, typer.Option("--out", help="Output path (Moses: PATH.src, PATH.tgt).")],
+    pair: Annotated[str, typer.Option(help="Language pair, e.g. en-ru.")] = "en-ru",
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="Output format.")
+    ] = ExportFormat.tmx,
+    min_len: Annotated[int, typer.Option(help="Minimum words per side.")] = 1,
+    max_len: Annotated[int, typer.Option(help="Maximum words per side.")] = 400,
+    max_ratio: Annotated[float, typer.Option(help="Maximum character length ratio.")] = 3.0,
+    script: Annotated[bool, typer.Option(help="Check each side's script.")] = True,
+    dedup: Annotated[Dedup, typer.Option(help="Drop duplicate pairs.")] = Dedup.normalized,
+    include_machine: Annotated[bool, typer.Option(help="Keep machine-translated sides.")] = False,
+    split: Annotated[str | None, typer.Option(help="Only documents of this split.")] = None,
+    method: Annotated[str | None, typer.Option(help="Alignment method to export.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export aligned pairs with filters; streaming, written atomically."""
+    from collections import Counter
+
+    from mt.corpus import formats
+    from mt.corpus.filters import apply_filters, build_filters
+    from mt.corpus.split import check_split
+    from mt.corpus.store import Store
+
+    src, tgt = parse_pair(pair)
+    split = check_split(split) if split else None
+    filters = build_filters(
+        min_len=min_len, max_len=max_len, max_ratio=max_ratio, script=script,
+        dedup=dedup.value, include_machine=include_machine,
+    )  # fmt: skip
+    stats: Counter = Counter()
+    with Store.open(db, create=False) as store:
+        records = apply_filters(store.iter_pairs(src, tgt, method=method, split=split),
+                                filters, stats)  # fmt: skip
+        written = formats.WRITERS[fmt.value](records, out, src, tgt)
+    rejected = ", ".join(f"{k}: {v}" for k, v in sorted(stats.items()) if v) or "none"
+    _console().print(f"{written} {src}-{tgt} pairs written to {out} (filtered out: {rejected})")
+
+
+@corpus_app.command("stats")
+def stats_command(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Documents, sentences and beads per language and pair, bead types."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from mt.corpus.store import Store
+
+    with Store.open(db, create=False) as store:
+        stats = store.stats()
+    if as_json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        return
+    console = Console()
+    console.print(f"[bold]{stats['documents']}[/] documents in {store.path}")
+    langs = Table("language", "renderings", "sentences", title="Languages")
+    for lang, row in sorted(stats["languages"].items()):
+        langs.add_row(lang, str(row["renderings"]), str(row["sentences"]))
+    console.print(langs)
+    pairs = Table("pair", "method", "beads", "bead types", title="Alignments")
+    for pair, methods in sorted(stats["pairs"].items()):
+        for method, row in sorted(methods.items()):
+            types = ", ".join(f"{k}: {v}" for k, v in sorted(row["types"].items(),
+                                                           key=lambda kv: -kv[1]))  # fmt: skip
+            pairs.add_row(pair, method, str(row["beads"]), types)
+    console.print(pairs)
+
+
+@corpus_app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="Words or an FTS5 query.")],
+    lang: Annotated[str | None, typer.Option(help="Only this language.")] = None,
+    limit: Annotated[int, typer.Option(help="Maximum results.")] = 20,
+    db: DbOption = None,
+) -> None:
+    """Full-text search over the stored sentences."""
+    from mt.corpus.store import Store
+
+    lang = check_lang(lang) if lang else None
+    if not query.strip():
+        raise UserError("empty search query")
+    with Store.open(db, create=False) as store:
+        rows = store.search(query, lang, limit)
+    if not rows:
+        _console().print("no matches")
+    for doc_key, lng, idx, text in rows:
+        print(f"{doc_key}\t{lng}\t{idx}\t{text}")
+
+
+@corpus_app.command("docs")
+def docs_command(
+    split: Annotated[str | None, typer.Option(help="Only documents of this split.")] = None,
+    db: DbOption = None,
+) -> None:
+    """List the documents in the store with their split and languages."""
+    from mt.corpus.store import Store
+
+    with Store.open(db, create=False) as store:
+        docs = store.documents(split)
+    for d in docs:
+        print(f"{d.key}\t{d.split}\t{','.join(d.languages)}\t{d.date or ''}\t{d.title or ''}")

@@ -1,0 +1,27 @@
+"""The one exception type for mistakes a user can fix.
+
+The CLI turns a :class:`UserError` into a single line on stderr and exit code 2, so every
+layer raises it (never ``sys.exit``) and the Python API gets a normal exception instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class UserError(Exception):
+    """A problem with the user's input: bad file, unknown language, mismatched lines, ..."""
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        """``path:line: message`` with the parts that are known."""
+        where = ""
+        if self.path is not None:
+            where = self.path if self.line is None else f"{self.path}:{self.line}"
+            where += ": "
+        return where + self.message

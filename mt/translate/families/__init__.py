@@ -1,0 +1,39 @@
+"""Model families: how to recognise a checkpoint, steer it to a language and tokenize for it.
+
+One small module per family registers a :class:`~mt.translate.families.base.Family`
+subclass; :func:`detect_family` asks each, most specific first, whether it recognises a
+model's ``config.json`` and ``tokenizer_config.json``. A new family is one new file plus one
+import line below.
+"""
+
+from __future__ import annotations
+
+from mt.errors import UserError
+from mt.translate.families.base import REGISTRY, Family, register
+
+# Each import registers one family (a new family: one file and one line here).
+from mt.translate.families import m2m100 as _m2m100  # noqa: E402,F401,I001
+from mt.translate.families import marian as _marian  # noqa: E402,F401
+from mt.translate.families import nllb as _nllb  # noqa: E402,F401
+
+__all__ = ["REGISTRY", "Family", "detect_family", "get_family", "register"]
+
+
+def get_family(name: str) -> Family:
+    """The registered family called ``name`` (as written in models.toml)."""
+    for family in REGISTRY:
+        if family.name == name:
+            return family
+    known = ", ".join(f.name for f in REGISTRY)
+    raise UserError(f"unknown model family {name!r} (known: {known})")
+
+
+def detect_family(files) -> Family:
+    """The family of a model directory, from its config and tokenizer config."""
+    for family in REGISTRY:
+        if family.matches(files):
+            return family
+    kind = files.config.get("model_type") or files.config.get("architectures") or "unknown"
+    known = ", ".join(f.name for f in REGISTRY)
+    raise UserError(f"unsupported model type {kind!r} (supported families: {known})",
+                    path=files.path)

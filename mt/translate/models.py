@@ -1,0 +1,391 @@
+"""Which model translates which direction, and where its files are.
+
+``configs/models.toml`` is the catalog (defaults, alternatives, licenses, sizes, language
+codes); :func:`route` turns a direction into one step, or two through English when no direct
+model is configured; :func:`open_model` finds a model's files (a local directory, or the
+standard Hugging Face cache, downloading when allowed) and checks, through its family
+adapter, that it can translate the direction asked for.
+
+Nothing here imports torch or transformers: routing and `mt models list` stay instant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mt.errors import UserError
+from mt.lang import check_lang
+
+if TYPE_CHECKING:
+    from mt.translate.families import Family
+
+CONFIG_ENV = "MT_MODELS_CONFIG"
+_DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "models.toml"
+# Files a translation model needs; TF/Flax/Rust weights and ONNX exports are never fetched.
+_WANTED = ["*.json", "*.spm", "*.model", "*.txt", "*.safetensors", "pytorch_model.bin"]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One checkpoint of the catalog."""
+
+    id: str
+    family: str
+    pairs: tuple[tuple[str, str], ...]
+    license: str = "unknown"
+    size: str = "?"
+    lang_tokens: dict[str, str] = field(default_factory=dict)  # Marian target tokens
+    lang_codes: dict[str, str] = field(default_factory=dict)  # M2M100/NLLB codes
+
+
+@dataclass(frozen=True)
+class Direction:
+    """A direction's default (a model, or a pivot language) and its alternatives."""
+
+    src: str
+    tgt: str
+    default: str | None
+    pivot: str | None
+    alternatives: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The parsed ``models.toml``."""
+
+    models: dict[str, ModelInfo]
+    directions: dict[tuple[str, str], Direction]
+
+    def direction(self, src: str, tgt: str) -> Direction:
+        """The configured direction, or a UserError naming the ones that exist."""
+        try:
+            return self.directions[(src, tgt)]
+        except KeyError:
+            known = ", ".join(f"{s}-{t}" for s, t in self.directions)
+            raise UserError(f"no model configured for {src}-{tgt} (configured: {known})") from None
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """One step of a route: which model translates ``src`` → ``tgt`` and how it is steered.
+
+    ``prefix`` is a token put before the source (Marian multilingual targets: ``>>rus<<``);
+    ``forced_bos`` is the first target token (M2M100 ``__ru__``, NLLB ``rus_Cyrl``).
+    ``family`` is None for an unconfigured model whose family is known only once opened.
+    """
+
+    id: str
+    src: str
+    tgt: str
+    family: str | None
+    prefix: str | None = None
+    forced_bos: str | None = None
+    license: str | None = None
+
+
+# ---------------------------------------------------------------------------- catalog
+
+
+def config_path() -> Path:
+    """The catalog in use: ``$MT_MODELS_CONFIG`` or the repository's ``configs/models.toml``."""
+    return Path(os.environ.get(CONFIG_ENV) or _DEFAULT_CONFIG)
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """Parse the catalog (cached per path); a malformed file is a UserError naming it."""
+    return _load_catalog(Path(path) if path is not None else config_path())
+
+
+@cache
+def _load_catalog(path: Path) -> Catalog:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError("model catalog not found", path=path) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"invalid model catalog: {exc}", path=path) from None
+    try:
+        models = {mid: _model_info(mid, raw) for mid, raw in data.get("models", {}).items()}
+        directions = {}
+        for name, raw in data.get("directions", {}).items():
+            d = _direction(name, raw)
+            directions[(d.src, d.tgt)] = d
+    except (KeyError, TypeError, ValueError, UserError) as exc:
+        msg = exc.message if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+        raise UserError(f"invalid model catalog: {msg}", path=path) from None
+    return Catalog(models, directions)
+
+
+def _pair(text: str) -> tuple[str, str]:
+    src, tgt = text.split("-")
+    return check_lang(src), check_lang(tgt)
+
+
+def _model_info(mid: str, raw: dict[str, Any]) -> ModelInfo:
+    return ModelInfo(
+        id=mid,
+        family=raw["family"],
+        pairs=tuple(_pair(p) for p in raw["pairs"]),
+        license=raw.get("license", "unknown"),
+        size=raw.get("size", "?"),
+        lang_tokens=dict(raw.get("lang_tokens", {})),
+        lang_codes=dict(raw.get("lang_codes", {})),
+    )
+
+
+def _direction(name: str, raw: dict[str, Any]) -> Direction:
+    src, tgt = _pair(name)
+    default, pivot = raw.get("default"), raw.get("pivot")
+    if (default is None) == (pivot is None):
+        raise ValueError(f"direction {name}: give exactly one of default and pivot")
+    return Direction(src, tgt, default, pivot, tuple(raw.get("alternatives", ())))
+
+
+# ---------------------------------------------------------------------------- routing
+
+
+def route(src: str, tgt: str, model: str | None = None) -> list[ModelChoice]:
+    """The models that translate ``src`` → ``tgt``: one step, or two through a pivot.
+
+    With ``model`` (a hub id or a local directory) the route is that model, directly.
+    """
+    src, tgt = check_lang(src), check_lang(tgt)
+    if src == tgt:
+        raise UserError(f"source and target language are both {src}")
+    catalog = load_catalog()
+    if model is not None:
+        return [choice_for(str(model), src, tgt, catalog)]
+    direction = catalog.direction(src, tgt)
+    if direction.default is not None:
+        return [choice_for(direction.default, src, tgt, catalog)]
+    pivot = check_lang(direction.pivot or "")
+    first = route(src, pivot)
+    second = route(pivot, tgt)
+    if len(first) != 1 or len(second) != 1:
+        raise UserError(f"pivot route {src}-{pivot}-{tgt} needs direct models on both legs")
+    return first + second
+
+
+def choice_for(model: str, src: str, tgt: str, catalog: Catalog | None = None) -> ModelChoice:
+    """A step for ``model``: from the catalog when listed, else guessed from its files/name."""
+    catalog = catalog or load_catalog()
+    info = catalog.models.get(model)
+    if info is not None:
+        if (src, tgt) not in info.pairs:
+            pairs = ", ".join(f"{s}-{t}" for s, t in info.pairs)
+            raise UserError(f"model {model} translates {pairs}, not {src}-{tgt}")
+        family = info.family
+    else:
+        family = _guess_family(model)
+    from mt.translate.families import get_family
+
+    fam = get_family(family) if family else None
+    prefix, bos = fam.steering(src, tgt, info) if fam else (None, None)
+    return ModelChoice(model, src, tgt, family, prefix, bos, info.license if info else None)
+
+
+def _guess_family(model: str) -> str | None:
+    """Family from a local config.json, else from well-known hub names; None if unknown."""
+    path = Path(model).expanduser()
+    if (path / "config.json").is_file():
+        from mt.translate.families import detect_family
+
+        return detect_family(ModelFiles.read(path)).name
+    name = model.lower()
+    if "nllb" in name:
+        return "nllb"
+    if "m2m100" in name:
+        return "m2m100"
+    if "opus-mt" in name or "marian" in name:
+        return "marian"
+    return None
+
+
+# ---------------------------------------------------------------------------- files
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """A model directory laid out as on the hub, with its parsed JSON configs."""
+
+    path: Path
+    config: dict[str, Any]
+    tokenizer_config: dict[str, Any]
+
+    @classmethod
+    def read(cls, path: Path) -> ModelFiles:
+        return cls(path, _read_json(path / "config.json", required=True),
+                   _read_json(path / "tokenizer_config.json", required=False))
+
+    def json(self, name: str) -> dict[str, Any]:
+        """Another JSON file of the model (``vocab.json``, ``generation_config.json``); {}."""
+        return _read_json(self.path / name, required=False)
+
+
+def _read_json(path: Path, required: bool) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if required:
+            raise UserError("not a model directory (no config.json)", path=path.parent) from None
+        return {}
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UserError(f"invalid JSON: {exc}", path=path) from None
+    if not isinstance(data, dict):
+        raise UserError("invalid JSON: expected an object", path=path)
+    return data
+
+
+@dataclass(frozen=True)
+class OpenedModel:
+    """A model resolved to files, its family adapter and how to steer it for one direction."""
+
+    model_id: str
+    revision: str | None
+    files: ModelFiles
+    family: Family
+    src: str
+    tgt: str
+    source_prefix: tuple[str, ...]  # tokens before the source pieces (>>rus<<, __az__)
+    target_prefix: tuple[str, ...]  # forced first target tokens (__ru__, rus_Cyrl)
+
+    @property
+    def path(self) -> Path:
+        return self.files.path
+
+
+def open_model(model: str | Path, src: str, tgt: str) -> OpenedModel:
+    """Find the files of ``model``, pick its family and check it translates ``src`` → ``tgt``."""
+    from mt.translate.families import detect_family
+
+    src, tgt = check_lang(src), check_lang(tgt)
+    model_id = str(model)
+    path, revision = resolve_model_dir(model_id)
+    files = ModelFiles.read(path)
+    family = detect_family(files)
+    info = load_catalog().models.get(model_id)
+    if info is not None and (src, tgt) not in info.pairs:
+        choice_for(model_id, src, tgt)  # raises the catalog's wrong-direction error
+    family.check_direction(files, model_id, src, tgt)
+    source_prefix, target_prefix = family.prefixes(files, src, tgt, info)
+    return OpenedModel(model_id, revision, files, family, src, tgt, source_prefix, target_prefix)
+
+
+# ---------------------------------------------------------------------------- hub cache
+
+
+def is_local(model: str) -> bool:
+    """True for something meant as a path: it exists, or it is written like one."""
+    if Path(model).expanduser().exists():
+        return True
+    return model.startswith((".", "/", "~")) or "\\" in model or model.count("/") > 1
+
+
+def resolve_model_dir(model: str) -> tuple[Path, str | None]:
+    """The directory holding ``model`` and its hub revision (None for a local directory).
+
+    A hub id already in the cache is used without touching the network (cold start stays
+    fast and offline machines work); otherwise it is downloaded unless HF_HUB_OFFLINE is set.
+    """
+    if is_local(model):
+        path = Path(model).expanduser()
+        if not path.is_dir():
+            raise UserError(f"model directory not found: {model}")
+        return path, None
+    cached = cached_snapshot(model)
+    if cached is not None:
+        return cached, cached.name
+    path = download(model)
+    return path, path.name
+
+
+def hub_cache_dir() -> Path:
+    """The Hugging Face hub cache (HF_HUB_CACHE, HF_HOME/hub, or ~/.cache/huggingface/hub).
+
+    Read from the environment on each call, so tests can point HF_HOME at a temporary dir.
+    """
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    home = os.environ.get("HF_HOME") or Path(
+        os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "huggingface"
+    return Path(home).expanduser() / "hub"
+
+
+def cached_snapshot(model_id: str, revision: str = "main") -> Path | None:
+    """The cached snapshot of a hub model if it holds a config and weights, else None.
+
+    Reads the cache layout (``models--org--name/refs/main`` → ``snapshots/<commit>``) directly:
+    importing huggingface_hub's machinery would cost more than the whole lookup.
+    """
+    repo = hub_cache_dir() / ("models--" + model_id.replace("/", "--"))
+    ref = repo / "refs" / revision
+    commit = ref.read_text().strip() if ref.is_file() else revision
+    snap = repo / "snapshots" / commit
+    if not (snap / "config.json").is_file():
+        return None
+    if not any((snap / w).is_file() for w in ("model.safetensors", "pytorch_model.bin")):
+        return None
+    return snap
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def not_available(model_id: str, why: str) -> UserError:
+    """The one error for a model that is neither cached nor reachable, with the ways out."""
+    return UserError(
+        f"model {model_id} is not in the local cache and cannot be downloaded ({why}); "
+        f"run `mt models pull {model_id}` on a connected machine (copy ~/.cache/huggingface), "
+        "or pass a local model directory with --model PATH"
+    )
+
+
+def download(model_id: str) -> Path:
+    """Download ``model_id`` into the hub cache (progress bar on stderr) and return it."""
+    if _offline():
+        raise not_available(model_id, "HF_HUB_OFFLINE is set")
+    from huggingface_hub import snapshot_download
+    from huggingface_hub.errors import (
+        GatedRepoError,
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+    )
+
+    try:
+        path = snapshot_download(model_id, allow_patterns=_patterns(model_id))
+    except (RepositoryNotFoundError, GatedRepoError):
+        raise UserError(f"unknown model {model_id!r}: not a local directory, not on the hub "
+                        "(or not accessible)") from None
+    except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
+        raise not_available(model_id, type(exc).__name__) from None
+    except Exception as exc:  # network layer errors (httpx/requests) vary across versions
+        raise not_available(model_id, type(exc).__name__) from None
+    return Path(path)
+
+
+def _patterns(model_id: str) -> list[str]:
+    """What to fetch: safetensors weights when the repo has them, else pytorch_model.bin."""
+    try:
+        from huggingface_hub import list_repo_files
+
+        files = list_repo_files(model_id)
+    except Exception:  # listing is an optimization; snapshot_download reports the real error
+        return _WANTED
+    if any(f.endswith(".safetensors") for f in files):
+        return [p for p in _WANTED if p != "pytorch_model.bin"]
+    return _WANTED
+
+
+def is_cached(model_id: str) -> bool:
+    """Whether ``model_id`` can be used offline (a local directory counts as cached)."""
+    if is_local(model_id):
+        return (Path(model_id).expanduser() / "config.json").is_file()
+    return cached_snapshot(model_id) is not None
