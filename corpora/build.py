@@ -113,6 +113,7 @@ def build(folder: Path, check: bool) -> int:
         lines = [f"{fmt(x)}:{fmt(y)}" for x, y in beads(units, a, b)]
         (folder / "gold" / f"{a}-{b}.beads").write_text("\n".join(lines) + "\n", encoding="utf-8")
     if check:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from mt.corpus.segment import segment
 
         for lang in LANGS:
