@@ -56,7 +56,9 @@ def synthesize(n: int, seed: int) -> tuple[list[float], list[float], list[Bead]]
         if b == 2:
             cut = rng.uniform(0.3, 0.7)
             t = [max(5.0, round(total * cut)), max(5.0, round(total * (1 - cut)))]
-        gold.append(Bead(tuple(range(len(src), len(src) + a)), tuple(range(len(tgt), len(tgt) + b))))
+        gold.append(
+            Bead(tuple(range(len(src), len(src) + a)), tuple(range(len(tgt), len(tgt) + b)))
+        )
         src += s
         tgt += t
     return src, tgt, gold

@@ -8,7 +8,7 @@ a document (or pair file) whose content hash is already stored is skipped.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from mt.corpus.records import PairRecord
 from mt.corpus.statement import Statement, is_statement_dir, load_statement
 from mt.corpus.store import Store
 from mt.errors import UserError
-from mt.lang import LANGS, canonical_pair, check_lang
+from mt.lang import canonical_pair, check_lang
 
 
 @dataclass
@@ -47,43 +47,24 @@ class _Prepared:
 # -- classifying the command line -----------------------------------------------------------
 
 
-def expand_paths(paths: Sequence[str | Path]) -> list[tuple[str, list[Path]]]:
-    """Group the arguments into import jobs: ``("statement", [dir])``, ``("tmx", [file])``,
-    ``("moses", [file.en, file.ru])``, ... A folder of statement folders expands to each."""
-    jobs: list[tuple[str, list[Path]]] = []
-    moses: dict[Path, list[Path]] = {}
+def expand_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
+    """Split the arguments into statement folders and pair files (classified later by
+    :func:`mt.corpus.formats.detect_sources`). A folder of statement folders expands."""
+    folders: list[Path] = []
+    files: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
-            raise UserError("no such file or directory", path)
         if path.is_dir():
             if is_statement_dir(path):
-                jobs.append(("statement", [path]))
+                folders.append(path)
                 continue
             subdirs = sorted(p for p in path.iterdir() if is_statement_dir(p))
             if not subdirs:
                 raise UserError("no statement folders (en.txt/az.txt/ru.txt + meta.toml) in", path)
-            jobs.extend(("statement", [p]) for p in subdirs)
-            continue
-        suffix = path.suffix.lower().lstrip(".")
-        if suffix in ("tmx", "jsonl", "tsv"):
-            jobs.append((suffix, [path]))
-        elif suffix in LANGS:
-            moses.setdefault(path.with_suffix(""), []).append(path)
-        elif suffix == "parquet":
-            jobs.append(("parquet", [path]))
+            folders.extend(subdirs)
         else:
-            raise UserError(
-                "unknown import format (expected a statement folder, .tmx, .tsv, .jsonl,"
-                " .parquet or Moses files named X.en/X.az/X.ru)",
-                path,
-            )
-    for stem, files in moses.items():
-        if len(files) != 2:
-            raise UserError("Moses import needs two files with language extensions, e.g. "
-                            f"{stem.name}.en and {stem.name}.ru", files[0])  # fmt: skip
-        jobs.append(("moses", sorted(files)))
-    return jobs
+            files.append(path)
+    return folders, files
 
 
 # -- statements -----------------------------------------------------------------------------
@@ -137,14 +118,6 @@ def write_statement(store: Store, prep: _Prepared, report: ImportReport) -> None
 
 
 # -- pair files -----------------------------------------------------------------------------
-
-
-def read_pair_job(kind: str, files: list[Path], src: str | None, tgt: str | None
-                  ) -> Iterator[PairRecord]:  # fmt: skip
-    """Dispatch to the format module that reads this kind of pair file."""
-    from mt.corpus import formats
-
-    return formats.read_pairs(kind, files, src, tgt)
 
 
 def write_pairs(store: Store, records: Iterable[PairRecord], source: str, report: ImportReport
@@ -226,8 +199,11 @@ def import_paths(
     store: Store, paths: Sequence[str | Path], src: str | None = None, tgt: str | None = None
 ) -> ImportReport:
     """Import everything named on the command line in one transaction."""
-    jobs = expand_paths(paths)
-    prepared = [prepare_statement(files[0]) for kind, files in jobs if kind == "statement"]
+    from mt.corpus.formats import detect_sources
+
+    folders, files = expand_paths(paths)
+    sources = detect_sources(files, src, tgt) if files else []
+    prepared = [prepare_statement(folder) for folder in folders]
     keys = [p.statement.key for p in prepared]
     dupes = {k for k in keys if keys.count(k) > 1}
     if dupes:
@@ -236,8 +212,7 @@ def import_paths(
     with store.transaction():
         for prep in prepared:
             write_statement(store, prep, report)
-        for kind, files in jobs:
-            if kind != "statement":
-                source = "+".join(f.name for f in files)
-                write_pairs(store, read_pair_job(kind, files, src, tgt), source, report)
+        for source in sources:
+            name = "+".join(p.name for p in source.paths)
+            write_pairs(store, source.read(src, tgt), name, report)
     return report

@@ -36,8 +36,19 @@ _NEXT = re.compile(r"[\s“„«\"'‘‹(\[—–-]*(\w+|[№$€£§])(\.?)")
 _ROMAN = r"[IVXLCDMХ]+"  # Cyrillic Х appears in Russian century numbers (ХХ в.)
 _NUMBER = re.compile(rf"\d[\d.,:/–—-]*(?:-?[^\W\d_]+)?|{_ROMAN}(?:[–—-]{_ROMAN})?")
 _YEAR_GLUED = re.compile(r"\d+(?:гг?|вв?)")  # 2020г. with no space before the abbreviation
+# A sentence that would hold nothing but a date: [preposition] [day] [month] year г./гг.
+_DATE_ONLY = re.compile(
+    r"(?:(?:в|во|с|со|до|по|к|на|от|за|около|после|в начале|в конце|в середине)\s+)?"
+    r"(?:\d{1,2}(?:\s*[–-]\s*\d{1,2})?\s+)?"
+    r"(?:(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-я]*\s+)?"
+    r"\d{4}(?:-х)?(?:\s*[–-]\s*\d{4}(?:-х)?)?\s*гг?",
+    re.IGNORECASE,
+)
+_UNIT_PREFIXES = frozenset({"куб.", "кв."})  # куб. м., кв. км.: the unit follows a number
+_ROMAN_NEXT = re.compile(r"[IVXLCDMХ]{2,}|[VX]")  # not I (English pronoun) or C, D, L, M
 _LIST_MARKER = re.compile(r"\d{1,3}|[IVXLCDM]{1,6}|\w")
-_INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")  # J, И, İ, U.S, И.А (checked uppercase)
+# J, И, İ (also decomposed: I + U+0307), U.S, И.А; the caller checks that it is uppercase
+_INITIALS = re.compile(r"(?:[^\W\d_]\u0307?\.)*[^\W\d_]\u0307?")
 
 
 @dataclass(frozen=True)
@@ -61,35 +72,34 @@ _EN = _Rules(
         "mr mrs ms messrs mmes dr prof gen lt col sen rep amb gov capt cmdr maj sgt adm brig "
         "pres hon rev supt jr sr vs e.g i.e cf viz approx incl esp dept univ mt"
     ),
-    may_end=_words("etc et.al a.m p.m inc ltd corp bros plc ph.d llc"),
+    may_end=_words("etc et.al inc ltd corp bros plc ph.d llc"),
     before_number=_words(
         "no nos art arts vol vols p pp para paras sec ch fig figs pt "
         "jan feb mar apr jun jul aug sep sept oct nov dec"
     ),
     after_number=frozenset(),
-    ambiguous=_words("st co ave blvd rd"),
+    ambiguous=_words("a.m p.m st co ave blvd rd"),  # 4 p.m. Baku time / 4 p.m. The
     starters=_words(
         "The This That These Those It Its He She We They His Her Our Their There Here "
         "In On At For From By With To But And Yet So However Meanwhile Moreover Furthermore "
         "Also As After Before During Since Until While When Where What Why How Who Which If "
         "Although Though Today Yesterday Earlier Later Previously Currently Now Then Thus "
         "Therefore Nevertheless A An All Both Some Many Most Such Each Every According "
-        "Speaking Following Under Despite Among Between I"
+        "Speaking Following Under Despite Among Between I Is Are Was Were Do Does Did Will Can "
+        "Could Should Would"
     ),
 )
 
 _RU = _Rules(
     never=_words(
         "т.е т.к т.н т.ч и.о ул пл просп пер наб д кв корп стр с п ст рис табл гл проф "
-        "акад доц ген полк лейт чл.-корр зам нач гос пос напр англ рус азерб сокр ок прим "
-        "пр ср тов"
+        "акад доц ген полк лейт куб чл.-корр зам нач гос пос напр англ рус азерб сокр ок прим "
+        "пр ср тов дж"  # Дж. Уитфилд: the initial of a transliterated J
     ),
-    may_end=_words("т.д т.п др н.э млн млрд тыс руб долл коп обл чел экз ед").union(
-        {"и пр", "и др"}
-    ),
+    may_end=_words("т.д т.п др н.э млн млрд тыс руб коп обл чел экз ед").union({"и пр", "и др"}),
     before_number=frozenset(),
     after_number=_words("г гг в вв ч м см мм"),
-    ambiguous=_words("им"),
+    ambiguous=_words("им долл"),  # им. Низами / помочь им. / долл. США
     starters=_words(
         "В Во На По С Со К О Об У А И Но Это Этот Эта Эти Он Она Оно Они Мы Я Вы Как "
         "Также Кроме При Для Однако Так Тем Поэтому После До За Из Между Вместе Сегодня "
@@ -158,23 +168,29 @@ def segment(text: str, lang: str) -> list[list[str]]:
 def _is_boundary(text: str, match: re.Match[str], start: int, rules: _Rules) -> bool:
     """Judge one candidate: the word after it first, then the punctuation and the token before."""
     nxt = _NEXT.match(text, match.end())
-    first = nxt.group(1)[0] if nxt else ""
-    if first.islower():
+    word = nxt.group(1) if nxt else ""
+    if word[:1].islower():
         return False  # “Is it true?” he asked. / 2020 г. в Баку / və s. ilə
-    upper = first.isupper()
+    # A Roman numeral counts as a number, not a capital: b.e.ə. V əsrdə
+    upper = word[:1].isupper() and not _ROMAN_NEXT.fullmatch(word)
     punct = match.group(1)
     if "…" in punct or ".." in punct:
         return upper  # an ellipsis ends a sentence only before a capital
     if "?" in punct or "!" in punct:
         return True
-    return _period_ends(text, match.start(), start, rules, nxt, bool(match.group(2)))
+    return _period_ends(text, match.start(), start, rules, nxt, upper, bool(match.group(2)))
 
 
 def _period_ends(
-    text: str, end: int, start: int, rules: _Rules, nxt: re.Match[str] | None, closed: bool
+    text: str,
+    end: int,
+    start: int,
+    rules: _Rules,
+    nxt: re.Match[str] | None,
+    upper: bool,
+    closed: bool,
 ) -> bool:
     """Does the period at ``end`` end a sentence? The next word is known not to be lowercase."""
-    upper = bool(nxt) and nxt.group(1)[0].isupper()
     if end == start or text[end - 1].isspace():
         return upper
     win_start = max(start, end - _WINDOW)
@@ -191,6 +207,8 @@ def _period_ends(
     if _INITIALS.fullmatch(word) and word.isupper():
         return _opens_sentence(nxt, rules, closed)  # J. Smith, И.А. Петров vs. in the U.S. The
     verdict = _abbreviation(word, before, tokens, rules, nxt, upper, closed)
+    if verdict and word.endswith("г") and _DATE_ONLY.fullmatch(text, start, end):
+        return False  # "1 марта 2024 г. Кабинет Министров утвердил…": a date, not a sentence
     if verdict is not None:
         return verdict
     # single lowercase letters are abbreviations (p. 5, с. Нардаран); other words end sentences
@@ -219,7 +237,7 @@ def _abbreviation(
         if key in rules.may_end:
             return upper
         if key in rules.after_number:
-            return upper and bool(_NUMBER.fullmatch(before.rstrip(_CLOSERS)))
+            return upper and _counts(before)
         if key in rules.before_number:
             return upper  # No. 5 stays; "No. The" and "said no. The" split
         if key in rules.ambiguous:
@@ -227,6 +245,11 @@ def _abbreviation(
     if _NUMBER.fullmatch(word):
         return True  # in 2020. The / 10.11.2020. Next (list markers were handled before)
     return None
+
+
+def _counts(before: str) -> bool:
+    """Is the token before a unit a quantity? 2024 (г.), XX (в.), 12,9 млрд куб. (м.)"""
+    return before.lower() in _UNIT_PREFIXES or bool(_NUMBER.fullmatch(before.rstrip(_CLOSERS)))
 
 
 def _spaced_keys(lower: str, tokens: list[str]) -> list[str]:

@@ -89,15 +89,26 @@ def load_engine(
 
     src, tgt = check_lang(src), check_lang(tgt)
     dev = resolve_device(device)
-    key = (str(model), src, tgt, backend, dev, compute_type, threads)
+    where = _model_key(str(model))
+    key = (where, src, tgt, backend, dev, compute_type, threads)
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]
         engine = _build(model, src, tgt, backend, dev, compute_type, threads, resolve_backend)
         _CACHE[key] = engine
         # Also cache under the concrete backend, so "auto" and its resolution share one object.
-        _CACHE[(str(model), src, tgt, engine.backend, dev, compute_type, threads)] = engine
+        _CACHE[(where, src, tgt, engine.backend, dev, compute_type, threads)] = engine
         return engine
+
+
+def _model_key(model: str) -> tuple[str, str]:
+    """A local directory by its absolute path; a hub id together with the cache it is read
+    from (tests and users may switch HF_HOME within one process)."""
+    from mt.translate.models import hub_cache_dir, is_local
+
+    if is_local(model):
+        return ("path", str(Path(model).expanduser().resolve()))
+    return (model, str(hub_cache_dir()))
 
 
 def _build(model, src, tgt, backend, device, compute_type, threads, resolve_backend) -> Engine:

@@ -334,7 +334,8 @@ def cached_snapshot(model_id: str, revision: str = "main") -> Path | None:
     return snap
 
 
-def _offline() -> bool:
+def offline() -> bool:
+    """Whether HF_HUB_OFFLINE forbids the network (huggingface_hub's own reading of it)."""
     return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
 
 
@@ -349,7 +350,7 @@ def not_available(model_id: str, why: str) -> UserError:
 
 def download(model_id: str) -> Path:
     """Download ``model_id`` into the hub cache (progress bar on stderr) and return it."""
-    if _offline():
+    if offline():
         raise not_available(model_id, "HF_HUB_OFFLINE is set")
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import (

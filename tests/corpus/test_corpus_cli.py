@@ -78,8 +78,7 @@ def test_split_export_by_document(run_mt, make_statement, tmp_path):
         assert docs == {"doc-a" if split == "dev" else "doc-b"}
 
 
-SMALL_SPLIT = """id = "x"
-title = "t"
+SMALL_SPLIT = """title = "t"
 split = "SPLIT"
 [renderings.en]
 origin = "original"
@@ -194,7 +193,7 @@ def test_invalid_tmx(run_mt, tmp_path):
 def test_unknown_import_format(run_mt, tmp_path):
     f = tmp_path / "data.docx"
     f.write_bytes(b"PK\x03\x04")
-    assert_user_error(run_mt("corpus", "import", f), "data.docx", "unknown import format")
+    assert_user_error(run_mt("corpus", "import", f), "data.docx", "cannot tell the format")
 
 
 def test_unknown_document_and_aligner(run_mt, make_statement):

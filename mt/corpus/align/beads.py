@@ -166,8 +166,6 @@ def parse_beads(
     return beads
 
 
-def read_beads(
-    path: str | Path, n_src: int | None = None, n_tgt: int | None = None
-) -> list[Bead]:
+def read_beads(path: str | Path, n_src: int | None = None, n_tgt: int | None = None) -> list[Bead]:
     """Read and validate a bead file (see the module docstring for the rules)."""
     return parse_beads(read_lines(path), path, n_src, n_tgt)

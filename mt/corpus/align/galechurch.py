@@ -281,9 +281,7 @@ def _groups(
     if len(src) == len(tgt):
         return list(zip(src, tgt, strict=True))
     par = align_lengths([sum(p) for p in src], [sum(p) for p in tgt], priors, types=PARAGRAPH_TYPES)
-    return [
-        ([x for i in b.src for x in src[i]], [y for j in b.tgt for y in tgt[j]]) for b in par
-    ]
+    return [([x for i in b.src for x in src[i]], [y for j in b.tgt for y in tgt[j]]) for b in par]
 
 
 def align_paragraphs(

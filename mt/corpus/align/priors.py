@@ -40,6 +40,10 @@ CANONICAL_PAIRS: tuple[tuple[str, str], ...] = (("en", "az"), ("en", "ru"), ("az
 
 SMOOTHING = 0.5
 
+#: Flat length cost of a 1-0/0-1 bead (see galechurch.bead_cost for why it is flat); tuned by
+#: hand on the gold with benchmarks/align_quality.py, not fitted.
+NULL_COST = 0.0
+
 
 @dataclass(frozen=True)
 class PairPriors:
@@ -168,9 +172,13 @@ def fit_priors(corpus_dir: str | Path) -> dict:
 
 
 def _literal(a: str, b: str, p: PairPriors) -> str:
-    types = ", ".join(f"{k}: {v:.5f}" for k, v in p.types.items())
-    return f'    ("{a}", "{b}"): PairPriors(\n        c={p.c:.4f},\n        s2={p.s2:.4f},\n' + (
-        f"        types={{{types}}},\n    ),"
+    """Source text for one FITTED entry, wrapped to stay within the line length."""
+    items = [f"{k}: {v:.5f}" for k, v in p.types.items()]
+    rows = [", ".join(items[i : i + 4]) + "," for i in range(0, len(items), 4)]
+    types = "\n".join(f"            {r}" for r in rows)
+    return (
+        f'    ("{a}", "{b}"): PairPriors(\n        c={p.c:.4f},\n        s2={p.s2:.4f},\n'
+        f"        types={{\n{types}\n        }},\n        null_cost=NULL_COST,\n    ),"
     )
 
 

@@ -110,7 +110,7 @@ def detect_sources(
     src, tgt = requested(src_lang, tgt_lang)
     given = [Path(p) for p in paths]
     moses = _moses_groups(given, src, tgt)
-    taken = {p for source in moses for p in source.paths}
+    taken = {p for p in given if p.is_file() and _moses_lang(p)}  # all in a Moses group
     sources = [_single(p) for p in given if p not in taken and not _is_moses_prefix(p)]
     return sources + moses
 
@@ -178,11 +178,13 @@ def _moses_groups(given: list[Path], src: str | None, tgt: str | None) -> list[S
 
 def _moses_pair(prefix: Path, given: list[str], src: str | None, tgt: str | None) -> Source:
     on_disk = [code for code, exists in _siblings(prefix).items() if exists]
-    wanted = [code for code in (src, tgt) if code]
-    langs = list(dict.fromkeys(wanted + given)) if len(given) < 2 or wanted else given
-    if len(langs) < 2:
+    if src and tgt:
+        langs = [src, tgt]
+    else:  # the requested one(s) and the given ones; a lone file's partner from the disk
+        langs = list(dict.fromkeys([code for code in (src, tgt) if code] + given))
         others = [code for code in on_disk if code not in langs]
-        langs = langs + others if len(langs) + len(others) == 2 else langs
+        if len(langs) < 2 and len(langs) + len(others) == 2:
+            langs += others
     if len(langs) != 2 or any(code not in on_disk for code in langs):
         found = ", ".join(f"{prefix.name}.{code}" for code in on_disk) or "none"
         raise UserError(f"cannot choose the two files of a Moses pair (found: {found}); give "

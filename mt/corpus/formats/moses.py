@@ -50,9 +50,12 @@ def write_moses(
     Returns the number of pairs written.
     """
     src_path, tgt_path = moses_paths(path, src_lang, tgt_lang)
-    with atomic_paths(src_path, tgt_path) as (src_tmp, tgt_tmp):
-        with open_text_out(src_tmp) as src_fh, open_text_out(tgt_tmp) as tgt_fh:
-            count = _write_lines(records, src_fh, tgt_fh, src_lang, tgt_lang)
+    with (
+        atomic_paths(src_path, tgt_path) as (src_tmp, tgt_tmp),
+        open_text_out(src_tmp) as src_fh,
+        open_text_out(tgt_tmp) as tgt_fh,
+    ):
+        count = _write_lines(records, src_fh, tgt_fh, src_lang, tgt_lang)
     return count
 
 

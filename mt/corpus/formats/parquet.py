@@ -56,17 +56,17 @@ def write_parquet(
 
     schema = _schema(src_lang, tgt_lang)
     count = 0
-    with atomic_paths(path) as (tmp,):
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-            for columns in _batches(records, src_lang, tgt_lang, batch_rows):
-                writer.write_batch(_to_batch(columns, schema))
-                count += len(columns[0])
+    with (
+        atomic_paths(path) as (tmp,),
+        pq.ParquetWriter(tmp, schema, compression="zstd") as writer,
+    ):
+        for columns in _batches(records, src_lang, tgt_lang, batch_rows):
+            writer.write_batch(_to_batch(columns, schema))
+            count += len(columns[0])
     return count
 
 
-def _batches(
-    records: Iterable[PairRecord], src: str, tgt: str, size: int
-) -> Iterator[list[list]]:
+def _batches(records: Iterable[PairRecord], src: str, tgt: str, size: int) -> Iterator[list[list]]:
     """Column lists of up to ``size`` rows (one pass over the records, no row objects)."""
     columns: list[list] = [[] for _ in range(11)]
     (c_src, c_tgt, c_doc, c_date, c_score, c_bead, c_method,
@@ -96,7 +96,8 @@ def _batches(
 def _to_batch(columns: list[list], schema):
     import pyarrow as pa
 
-    arrays = [pa.array(values, type=field.type) for values, field in zip(columns, schema)]
+    pairs = zip(columns, schema, strict=True)
+    arrays = [pa.array(values, type=field.type) for values, field in pairs]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 

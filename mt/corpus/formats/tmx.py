@@ -53,6 +53,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _VERSION = re.compile(r"1\.[1-4][a-z]?")
 _NATIVE = frozenset({"bpt", "ept", "ph", "it", "ut"})  # hold native code, not text
 _SPACE = re.compile(r"[ \t\r\n\f\v\x85\u2028\u2029]+")  # not NBSP: it is typography
+_TU_PROPS = ("x-doc", "x-date", "x-score", "x-bead", "x-method")
 _LINE_COL = re.compile(r",? line \d+, column \d+$")
 
 
@@ -63,15 +64,18 @@ def write_tmx(records: Iterable[PairRecord], path: str | Path, src_lang: str, tg
     """Write a TMX 1.4b file; returns the number of ``<tu>`` (pairs) written."""
     from lxml import etree
 
-    with atomic_paths(path) as (tmp,):
-        with open(tmp, "wb") as fh, etree.xmlfile(fh, encoding="utf-8", buffered=True) as xf:
-            xf.write_declaration()
-            with xf.element("tmx", version="1.4"):
-                xf.write("\n", _header(src_lang), pretty_print=True)
-                with xf.element("body"):
-                    xf.write("\n")
-                    count = _write_units(xf, records, src_lang, tgt_lang)
+    with (
+        atomic_paths(path) as (tmp,),
+        open(tmp, "wb") as fh,
+        etree.xmlfile(fh, encoding="utf-8", buffered=True) as xf,
+    ):
+        xf.write_declaration()
+        with xf.element("tmx", version="1.4"):
+            xf.write("\n", _header(src_lang), pretty_print=True)
+            with xf.element("body"):
                 xf.write("\n")
+                count = _write_units(xf, records, src_lang, tgt_lang)
+            xf.write("\n")
     return count
 
 
@@ -86,32 +90,53 @@ def _header(src_lang: str):
 
 
 def _write_units(xf, records: Iterable[PairRecord], src: str, tgt: str) -> int:
-    from lxml.etree import Element, SubElement
+    """One ``<tu>`` per record, serialized from a reused template of the same shape.
 
+    Building ~12 elements per pair costs four times more than serializing them, so a
+    template per shape (which optional props are present) is filled in instead.
+    """
+    templates: dict[tuple[bool, ...], tuple[object, list]] = {}
     count = 0
     for rec in records:
         if rec.src_lang != src or rec.tgt_lang != tgt:
             check_record_langs(rec.src_lang, rec.tgt_lang, src, tgt)
-        tu = Element("tu")
-        for kind, value in (("x-doc", rec.doc_key), ("x-date", rec.date),
-                            ("x-score", format_score(rec.score)), ("x-bead", rec.bead_type),
-                            ("x-method", rec.method)):  # fmt: skip
-            if value:
-                SubElement(tu, "prop", type=kind).text = xml_safe(value)
-        _tuv(SubElement(tu, "tuv", {XML_LANG: src}), rec.src, rec.src_origin, rec.src_ids)
-        _tuv(SubElement(tu, "tuv", {XML_LANG: tgt}), rec.tgt, rec.tgt_origin, rec.tgt_ids)
+        shape, values = _unit_values(rec)
+        template = templates.get(shape)
+        if template is None:
+            template = templates[shape] = _template(shape, src, tgt)
+        tu, nodes = template
+        for node, value in zip(nodes, values, strict=True):
+            node.text = xml_safe(value)
         xf.write(tu, pretty_print=True)
         count += 1
     return count
 
 
-def _tuv(tuv, text: str, origin: str, ids: tuple[int, ...]) -> None:
-    from lxml.etree import SubElement
+def _unit_values(rec: PairRecord) -> tuple[tuple[bool, ...], list[str]]:
+    """The record's shape (which optional props it has) and its texts in document order."""
+    head = (rec.doc_key, rec.date, format_score(rec.score), rec.bead_type, rec.method)
+    src_ids, tgt_ids = format_ids(rec.src_ids), format_ids(rec.tgt_ids)
+    shape = (*(bool(v) for v in head), bool(src_ids), bool(tgt_ids))
+    values = [v for v in head if v]
+    values += [rec.src_origin, src_ids, rec.src] if src_ids else [rec.src_origin, rec.src]
+    values += [rec.tgt_origin, tgt_ids, rec.tgt] if tgt_ids else [rec.tgt_origin, rec.tgt]
+    return shape, values
 
-    SubElement(tuv, "prop", type="x-origin").text = origin
-    if ids:
-        SubElement(tuv, "prop", type="x-ids").text = format_ids(ids)
-    SubElement(tuv, "seg").text = xml_safe(text)
+
+def _template(shape: tuple[bool, ...], src: str, tgt: str) -> tuple[object, list]:
+    """An empty ``<tu>`` of that shape and its text-holding elements in document order."""
+    from lxml.etree import Element, SubElement
+
+    tu = Element("tu")
+    props = zip(_TU_PROPS, shape[:5], strict=True)
+    nodes = [SubElement(tu, "prop", type=kind) for kind, on in props if on]
+    for lang, with_ids in ((src, shape[5]), (tgt, shape[6])):
+        tuv = SubElement(tu, "tuv", {XML_LANG: lang})
+        nodes.append(SubElement(tuv, "prop", type="x-origin"))
+        if with_ids:
+            nodes.append(SubElement(tuv, "prop", type="x-ids"))
+        nodes.append(SubElement(tuv, "seg"))
+    return tu, nodes
 
 
 # ----------------------------------------------------------------------------- reading

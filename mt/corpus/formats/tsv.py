@@ -168,4 +168,3 @@ def _record(cells: list[str], cols: _Columns, path, number: int) -> PairRecord |
         src_origin=check_origin(o_src, path, number), tgt_origin=check_origin(o_tgt, path, number),
         score=parse_score(score, path, number),
     )  # fmt: skip
-

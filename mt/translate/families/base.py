@@ -40,8 +40,14 @@ class SpTokenizer:
         return self._src.encode(list(texts), out_type=str)
 
     def decode(self, pieces: Sequence[str]) -> str:
-        """Text of generated pieces, special tokens (eos, unk, language codes) dropped."""
-        return self._tgt.decode_pieces([p for p in pieces if not self.is_special(p)])
+        """Text of generated pieces, special tokens (eos, unk, language codes) dropped.
+
+        Pieces the target model lacks (Marian's vocabulary is shared with the source side)
+        come back verbatim from sentencepiece, so their word-boundary marks are made spaces,
+        as transformers' tokenizers do.
+        """
+        text = self._tgt.decode_pieces([p for p in pieces if not self.is_special(p)])
+        return text.replace("\u2581", " ").strip()
 
     def is_special(self, piece: str) -> bool:
         return piece in self._special or _is_lang_token(piece)

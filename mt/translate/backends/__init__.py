@@ -1,0 +1,117 @@
+"""Backends run a model: CTranslate2 (``ct2.py``) and transformers/PyTorch (``hf.py``).
+
+This module holds what both share: choosing the device and backend, the machine's cores,
+token-budget batching and the output-length guard, so both decode the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from mt.errors import UserError
+
+if TYPE_CHECKING:
+    from mt.translate.models import OpenedModel
+
+# Source tokens per batch when the caller gives no budget: large enough to keep the matrix
+# products efficient, small enough that one batch's padding and memory stay modest.
+DEFAULT_BATCH_TOKENS = {"cpu": 2048, "cuda": 16384}
+
+
+def cpu_count() -> int:
+    """Cores this process may use (cgroup/affinity aware), not the host's total."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def cuda_available() -> bool:
+    """Whether a CUDA device is usable; asks CTranslate2 (a 50 ms import) rather than torch
+    (seconds) when it is installed, so ``device="auto"`` costs nothing on the CT2 path."""
+    try:
+        import ctranslate2
+    except ImportError:
+        import torch
+
+        return torch.cuda.is_available()
+    try:
+        return ctranslate2.get_cuda_device_count() > 0
+    except RuntimeError:
+        return False
+
+
+def resolve_device(device: str) -> str:
+    """``auto`` → cuda when present, else cpu; ``cuda`` without a GPU is a UserError."""
+    device = (device or "auto").lower()
+    if device not in ("auto", "cpu", "cuda"):
+        raise UserError(f"unknown device {device!r} (choose auto, cpu or cuda)")
+    if device == "auto":
+        return "cuda" if cuda_available() else "cpu"
+    if device == "cuda" and not cuda_available():
+        raise UserError("--device cuda was asked for, but no CUDA device is available "
+                        "(use --device cpu or auto)")
+    return device
+
+
+def ct2_installed() -> bool:
+    try:
+        import ctranslate2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def resolve_backend(backend: str, opened: OpenedModel) -> str:
+    """``auto`` → ct2 when the family converts and CTranslate2 is installed, else hf."""
+    backend = (backend or "auto").lower()
+    if backend not in ("auto", "ct2", "hf"):
+        raise UserError(f"unknown backend {backend!r} (choose auto, ct2 or hf)")
+    convertible = opened.family.converts_to_ct2
+    if backend == "auto":
+        return "ct2" if convertible and ct2_installed() else "hf"
+    if backend == "ct2" and not convertible:
+        raise UserError(f"{opened.family.name} models cannot be converted to CTranslate2; "
+                        "use --backend hf")
+    if backend == "ct2" and not ct2_installed():
+        raise UserError("the ct2 backend needs the ctranslate2 package (pip install ctranslate2)")
+    return backend
+
+
+def plan_batches(lengths: Sequence[int], max_tokens: int) -> list[list[int]]:
+    """Indexes grouped into batches of similar length whose padded size fits ``max_tokens``.
+
+    Longest first, so the most expensive batch runs while memory is freshest, and a batch
+    never mixes a long sentence with many short ones (padding is computed, then thrown away).
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    batches: list[list[int]] = []
+    current: list[int] = []
+    width = 0
+    for i in order:
+        new_width = max(width, lengths[i])
+        if current and new_width * (len(current) + 1) > max_tokens:
+            batches.append(current)
+            current, new_width = [], lengths[i]
+        current.append(i)
+        width = new_width
+    if current:
+        batches.append(current)
+    return batches
+
+
+def length_cap(n_source: int, ratio: float, limit: int) -> int:
+    """Most output tokens for a source of ``n_source`` subwords: ratio × n plus a little
+    slack (a one-word heading may need a few more words), within the model's position limit."""
+    return max(1, min(limit, math.ceil(ratio * n_source) + 4))
+
+
+def check_lengths(lengths: Sequence[int], limit: int, model_id: str) -> None:
+    """An over-long source would be truncated by the model: refuse instead, loudly."""
+    for i, n in enumerate(lengths):
+        if n > limit:
+            raise UserError(f"sentence {i + 1} has {n} subword tokens, more than the {limit} "
+                            f"that {model_id} accepts; split it first")

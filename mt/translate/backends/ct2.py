@@ -1,0 +1,231 @@
+"""The CTranslate2 backend: the default, for speed and a small memory footprint.
+
+The model is converted once (the only step that needs torch and transformers) into a
+directory beside it, ``<model dir>/ct2-<quantization>``; afterwards loading needs only
+ctranslate2 and sentencepiece, so a one-sentence translation starts in well under 3 s.
+A vocabulary shortlist (``vmap.txt`` in the model directory, CTranslate2's format) is carried
+into the conversion and used: it restricts the output layer, the costliest part of decoding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from mt.errors import UserError
+from mt.translate.backends import (
+    DEFAULT_BATCH_TOKENS,
+    check_lengths,
+    cpu_count,
+    length_cap,
+    plan_batches,
+)
+from mt.translate.models import OpenedModel
+
+CPU_TYPES = ("int8", "int8_float32", "int16", "float32")
+CUDA_TYPES = ("float16", "int8_float16", "bfloat16", "int8_bfloat16", "int8", "float32")
+MARKER = "mt-conversion.json"  # written last: a directory without it is incomplete
+
+
+def default_compute_type(device: str) -> str:
+    return "float16" if device == "cuda" else "int8"
+
+
+def check_compute_type(compute_type: str, device: str) -> str:
+    allowed = CUDA_TYPES if device == "cuda" else CPU_TYPES
+    if compute_type not in allowed:
+        raise UserError(f"compute type {compute_type!r} is not available on {device} with the "
+                        f"ct2 backend (choose {', '.join(allowed)})")
+    return compute_type
+
+
+class CT2Engine:
+    """An :class:`~mt.translate.engine.Engine` on ``ctranslate2.Translator``."""
+
+    backend = "ct2"
+
+    def __init__(self, opened: OpenedModel, *, device: str = "cpu",
+                 compute_type: str | None = None, threads: int | None = None,
+                 inter_threads: int | None = None):
+        import ctranslate2
+
+        self.opened = opened
+        self.model_id, self.revision = opened.model_id, opened.revision
+        self.device, self.src_lang, self.tgt_lang = device, opened.src, opened.tgt
+        self.compute_type = check_compute_type(compute_type or default_compute_type(device),
+                                               device)
+        self.max_input_tokens = opened.family.max_input_tokens(opened.files)
+        self.ct2_dir = ensure_converted(opened.path, self.compute_type, model_id=opened.model_id,
+                                        revision=opened.revision, family=opened.family.name)
+        cores = threads or cpu_count()
+        inter, intra = _thread_split(cores, device, inter_threads)
+        self.translator = ctranslate2.Translator(
+            str(self.ct2_dir), device=device, compute_type=self.compute_type,
+            inter_threads=inter, intra_threads=intra)
+        self.use_vmap = (self.ct2_dir / "vmap.txt").is_file()
+        self.tokenizer = opened.family.tokenizer(opened.files)
+        self._prefix = list(opened.source_prefix)
+        self._target_prefix = list(opened.target_prefix)
+        self._max_target = int(opened.files.config.get("max_position_embeddings", 512))
+
+    def _encode(self, sentences: Sequence[str]) -> list[list[str]]:
+        return [self._prefix + p + ["</s>"] for p in self.tokenizer.encode(sentences)]
+
+    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
+        return [len(p) + len(self._prefix) + 1 for p in self.tokenizer.encode(sentences)]
+
+    def translate_batch(
+        self,
+        sentences: Sequence[str],
+        *,
+        beam_size: int = 4,
+        length_penalty: float = 1.0,
+        max_length_ratio: float = 3.0,
+        repetition_penalty: float = 1.0,
+        no_repeat_ngram_size: int = 0,
+        max_batch_tokens: int | None = None,
+        min_length: int = 0,
+        max_length: int | None = None,
+    ) -> list[str]:
+        """See :class:`~mt.translate.engine.Engine`. ``min_length``/``max_length`` (output
+        tokens, beyond the protocol) fix the output length for benchmarks.
+
+        Batches are planned here (by token budget, each with its own length cap) and all
+        submitted at once, so CTranslate2's workers run them in parallel.
+        """
+        if not sentences:
+            return []
+        tokens = self._encode(sentences)
+        check_lengths([len(t) for t in tokens], self.max_input_tokens, self.model_id)
+        limit = self._max_target - 1 - len(self._target_prefix)
+        caps = [max_length or length_cap(len(t) - len(self._prefix) - 1, max_length_ratio, limit)
+                for t in tokens]
+        budget = max_batch_tokens or DEFAULT_BATCH_TOKENS[self.device]
+        options = dict(beam_size=beam_size, length_penalty=length_penalty,
+                       repetition_penalty=repetition_penalty,
+                       no_repeat_ngram_size=no_repeat_ngram_size, return_scores=False,
+                       use_vmap=self.use_vmap, asynchronous=True)
+        batches = plan_batches([len(t) for t in tokens], budget)
+        pending = [self._submit([tokens[i] for i in b], max(caps[i] for i in b), min_length,
+                                options) for b in batches]
+        out: list[str] = [""] * len(tokens)
+        skip = len(self._target_prefix)
+        for batch, results in zip(batches, pending, strict=True):
+            for i, res in zip(batch, results, strict=True):
+                hyp = res.result().hypotheses[0][skip:]
+                out[i] = self.tokenizer.decode(hyp[: caps[i]])
+        return out
+
+    def _submit(self, batch: list[list[str]], cap: int, min_length: int, options: dict):
+        prefix = [self._target_prefix] * len(batch) if self._target_prefix else None
+        n = len(self._target_prefix)
+        return self.translator.translate_batch(
+            batch, target_prefix=prefix, max_decoding_length=cap + n,
+            min_decoding_length=min_length + n if min_length else 0, max_batch_size=0,
+            **options)
+
+
+def _thread_split(cores: int, device: str, inter: int | None) -> tuple[int, int]:
+    """(inter_threads, intra_threads). On CPU, two workers each on half the cores decode two
+    batches at once, which keeps the cores busier than one worker splitting small matrix
+    products; on CUDA one worker feeds the GPU."""
+    if device == "cuda":
+        return 1, min(cores, 4)
+    inter = inter or (2 if cores >= 2 else 1)
+    return inter, max(1, cores // inter)
+
+
+# ---------------------------------------------------------------------------- conversion
+
+
+def ct2_dir_for(model_dir: Path, quantization: str) -> Path:
+    """``<model dir>/ct2-<quant>`` when that directory is writable, else a per-user cache."""
+    beside = model_dir / f"ct2-{quantization}"
+    if beside.is_dir() or os.access(model_dir, os.W_OK):
+        return beside
+    from platformdirs import user_cache_dir
+
+    digest = hashlib.sha1(str(model_dir.resolve()).encode()).hexdigest()[:16]
+    return Path(user_cache_dir("mt")) / "ct2" / f"{digest}-{quantization}"
+
+
+def is_converted(path: Path) -> bool:
+    return (path / MARKER).is_file() and (path / "model.bin").is_file()
+
+
+def ensure_converted(model_dir: Path, quantization: str, *, model_id: str | None = None,
+                     revision: str | None = None, family: str | None = None) -> Path:
+    """The converted model, converting it first if needed (once; safe against a concurrent
+    conversion: each writes its own temporary directory and renames it into place)."""
+    target = ct2_dir_for(model_dir, quantization)
+    if is_converted(target):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        _convert(model_dir, tmp / "model", quantization, model_id or str(model_dir))
+        marker = {"model": model_id, "revision": revision, "quantization": quantization,
+                  "family": family}
+        (tmp / "model" / MARKER).write_text(json.dumps(marker, indent=1), encoding="utf-8")
+        if target.exists() and not is_converted(target):
+            shutil.rmtree(target)  # left by an interrupted conversion of an older version
+        try:
+            os.rename(tmp / "model", target)
+        except OSError:
+            if not is_converted(target):  # not simply another process winning the race
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _register_loaders() -> None:
+    """Our loaders for config classes whose stock CTranslate2 loader misreads transformers 5.
+
+    M2M100/NLLB: the stock loader lists the vocabulary from ``get_vocab()`` plus
+    ``special_tokens_map["additional_special_tokens"]``, which transformers 5 no longer
+    fills, so the 100 language tokens go missing and the sizes disagree. Listing tokens by
+    id up to the model's vocabulary size is right for every version.
+    """
+    from ctranslate2.converters import transformers as conv
+
+    if getattr(conv, "_mt_registered", False):
+        return
+
+    @conv.register_loader("M2M100Config")
+    class M2M100Loader(conv.M2M100Loader):
+        def get_vocabulary(self, model, tokenizer):
+            return vocabulary_by_id(tokenizer, model.config.vocab_size)
+
+    conv._mt_registered = True
+
+
+def vocabulary_by_id(tokenizer, size: int) -> list[str]:
+    """Token of each id below ``size``; ids the tokenizer lacks get fairseq's filler names."""
+    tokens, seen = [], set()
+    for i, token in enumerate(tokenizer.convert_ids_to_tokens(list(range(size)))):
+        if token is None or token in seen:
+            token = f"madeupword{i:04d}"
+        seen.add(token)
+        tokens.append(token)
+    return tokens
+
+
+def _convert(model_dir: Path, out: Path, quantization: str, model_id: str) -> None:
+    """Run CTranslate2's transformers converter offline on the local files."""
+    from ctranslate2.converters import TransformersConverter
+
+    _register_loaders()
+    vmap = model_dir / "vmap.txt"
+    try:
+        TransformersConverter(str(model_dir), low_cpu_mem_usage=True).convert(
+            str(out), vmap=str(vmap) if vmap.is_file() else None, quantization=quantization,
+            force=True)
+    except (ValueError, NotImplementedError, OSError) as exc:
+        raise UserError(f"cannot convert {model_id} to CTranslate2 ({exc}); "
+                        "use --backend hf") from None
