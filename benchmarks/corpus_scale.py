@@ -36,7 +36,7 @@ RU_WORDS = ("министерство иностранных дел заявле
             "программа поддержка правительство парламент президент министр граждане "
             "территория граница торговля энергетика транспорт коридор инвестиции").split()  # fmt: skip
 EXPORT_SCRIPT = """
-import resource, sys, time
+import sys, time
 from collections import Counter
 from pathlib import Path
 from mt.corpus import formats
@@ -50,7 +50,9 @@ with Store.open(db, create=False) as store:
     n = formats.WRITERS[fmt](apply_filters(store.iter_pairs("en", "ru"), filters, Counter()),
                              Path(out), "en", "ru")
 dt = time.perf_counter() - t
-print(n, dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM, not ru_maxrss: the latter survives exec and would report the parent's peak.
+hwm = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(n, dt, hwm)
 """
 
 

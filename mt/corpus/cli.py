@@ -47,7 +47,7 @@ class Dedup(StrEnum):
 def _console():
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, soft_wrap=True)
 
 
 def align_command(

@@ -85,6 +85,7 @@ _SCRIPT_CHARS = {
 # A letter (a word character that is not a digit or "_") outside the script.
 _FOREIGN = {lang: re.compile(rf"[^\W\d_{chars}]") for lang, chars in _SCRIPT_CHARS.items()}
 _NOT_LETTER = re.compile(r"[\W\d_]+")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def script_fraction(text: str, lang: str) -> float:
@@ -148,12 +149,13 @@ class ExactDedup:
 
 def normalized_text(text: str, lang: str) -> str:
     """The comparison form: NFC (Azerbaijani schwa look-alikes unified), Turkic-aware
-    lowercase, and every run of punctuation, digits and spaces collapsed to one space.
+    lowercase, and every run of punctuation, symbols and spaces collapsed to one space.
 
-    Digits go too (as with OpusFilter's ``letters_only`` dedup): "on 5 June" and "on 6 June"
-    boilerplate would otherwise flood the corpus with near-identical pairs.
+    Digits stay: in statements a different date or figure is a different sentence ("on 5
+    June" is not "on 6 June"). Separators inside numbers collapse like any punctuation, so
+    "95,000" and "95 000" compare equal.
     """
-    return _NOT_LETTER.sub(" ", lower(normalize(text, lang), lang)).strip()
+    return _NOT_WORD.sub(" ", lower(normalize(text, lang), lang)).strip()
 
 
 class NormalizedDedup(ExactDedup):

@@ -38,7 +38,9 @@ _NUMBER = re.compile(rf"\d[\d.,:/–—-]*(?:-?[^\W\d_]+)?|{_ROMAN}(?:[–—-]{
 _YEAR_GLUED = re.compile(r"\d+(?:гг?|вв?)")  # 2020г. with no space before the abbreviation
 # A sentence that would hold nothing but a date: [preposition] [day] [month] year г./гг.
 _DATE_ONLY = re.compile(
-    r"(?:(?:в|во|с|со|до|по|к|на|от|за|около|после|в начале|в конце|в середине)\s+)?"
+    r"(?:(?:по состоянию|по данным|начиная|уже|ещё|еще)\s+)?"
+    r"(?:(?:в|во|с|со|до|по|к|на|от|за|около|после|в течение|в ходе|в|к)"
+    r"(?:\s+(?:начал[уе]|конц[уе]|середин[уе]|первой половине|второй половине))?\s+)?"
     r"(?:\d{1,2}(?:\s*[–-]\s*\d{1,2})?\s+)?"
     r"(?:(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-я]*\s+)?"
     r"\d{4}(?:-х)?(?:\s*[–-]\s*\d{4}(?:-х)?)?\s*гг?",
@@ -70,7 +72,7 @@ def _words(text: str) -> frozenset[str]:
 _EN = _Rules(
     never=_words(
         "mr mrs ms messrs mmes dr prof gen lt col sen rep amb gov capt cmdr maj sgt adm brig "
-        "pres hon rev supt jr sr vs e.g i.e cf viz approx incl esp dept univ mt"
+        "pres hon rev supt dep asst jr sr vs e.g i.e cf viz approx incl esp dept univ mt"
     ),
     may_end=_words("etc et.al inc ltd corp bros plc ph.d llc"),
     before_number=_words(

@@ -110,6 +110,14 @@ MIGRATIONS: list[str] = [
         signature TEXT, details_json TEXT
     );
     """,
+    # 2 (evaluation runs, additive): report details per run and per system (length buckets,
+    # worst segments, QA summary, hypotheses, timings), and indexes for `mt eval history`.
+    """
+    ALTER TABLE runs ADD COLUMN details_json TEXT;
+    ALTER TABLE systems ADD COLUMN details_json TEXT;
+    CREATE INDEX systems_run ON systems (run_id, src_lang, tgt_lang);
+    CREATE INDEX scores_system ON scores (system_id, metric, doc_key);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

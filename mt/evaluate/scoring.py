@@ -58,8 +58,9 @@ class WorstSegment:
     src: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "score": self.score, "src": self.src,
-                "ref": self.refs[0] if len(self.refs) == 1 else self.refs, "hyp": self.hyp}  # fmt: skip
+        ref: str | list[str] = self.refs[0] if len(self.refs) == 1 else self.refs
+        return {"index": self.index, "score": self.score, "src": self.src, "ref": ref,
+                "hyp": self.hyp}  # fmt: skip
 
 
 @dataclass
@@ -84,7 +85,7 @@ class CorpusScores:
         by: str | None = None,
     ) -> list[WorstSegment]:  # fmt: skip
         """The ``n`` segments with the worst sentence score (``by``: chrF unless absent)."""
-        key = by or next((k for k in ("chrf", "chrf++", "bleu", "ter") if k in self.metrics))
+        key = by or next(k for k in ("chrf", "chrf++", "bleu", "ter") if k in self.metrics)
         if key not in self.metrics:
             raise UserError(f"--worst-by {key!r} is not among the computed metrics")
         scores = self.sentence_scores(key)
@@ -156,6 +157,11 @@ def as_streams(refs: Sequence[str] | Refs) -> list[list[str]]:
     return [list(r) for r in refs]
 
 
+def ref_counts(streams: Refs) -> list[tuple[str, int]]:
+    """``("reference 1", lines), ...`` for line-count checks of in-memory references."""
+    return [(f"reference {i + 1}", len(r)) for i, r in enumerate(streams)]
+
+
 def score(
     hyps: Sequence[str],
     refs: Sequence[str] | Refs,
@@ -166,8 +172,7 @@ def score(
     """Corpus scores of one system. ``options`` may be just the target language code."""
     opts = (ScoreOptions(options) if isinstance(options, str) else options).validated()
     streams = as_streams(refs)
-    check_line_counts([("hypothesis", len(hyps))]
-                      + [(f"reference {i + 1}", len(r)) for i, r in enumerate(streams)])  # fmt: skip
+    check_line_counts([("hypothesis", len(hyps)), *ref_counts(streams)])
     if not hyps:
         raise UserError("nothing to score: no segments")
     built = build_metrics(metrics, opts)
@@ -194,8 +199,11 @@ def metric_options(key: str, metric: Metric, opts: ScoreOptions) -> dict[str, An
     del options["tokenize"]
     if key == "ter":
         case_sensitive = metric.case_sensitive  # type: ignore[attr-defined]
-        options["case"] = "mixed" if case_sensitive else (
-            "lc-turkic (mt.lang.lower before sacrebleu)" if opts.turkic else "lc (sacrebleu)")
+        options["case"] = (
+            "mixed"
+            if case_sensitive
+            else ("lc-turkic (mt.lang.lower before sacrebleu)" if opts.turkic else "lc (sacrebleu)")
+        )
     if key.startswith("bleu"):
         options["tokenize"] = metric.tokenize  # type: ignore[attr-defined]
     return options
@@ -206,8 +214,10 @@ def mt_signature(options: dict[str, Any]) -> str:
     yes = {True: "yes", False: "no"}
     case = str(options["case"])
     case = "lc-az" if case.startswith("lc-turkic") else case.split(" ")[0]
-    return (f"mt:nfc:{yes[bool(options['nfc'])]}|case:{case}|yo:{yes[bool(options['yo_fold'])]}"
-            f"|lang:{options['tgt']}")
+    return (
+        f"mt:nfc:{yes[bool(options['nfc'])]}|case:{case}|yo:{yes[bool(options['yo_fold'])]}"
+        f"|lang:{options['tgt']}"
+    )
 
 
 def _warnings(metrics: dict[str, Metric], opts: ScoreOptions, empty_hyp: int,

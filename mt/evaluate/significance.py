@@ -25,7 +25,7 @@ import numpy as np
 from mt.errors import UserError
 from mt.evaluate.metrics import DEFAULT_METRICS, Metric, ScoreOptions, build_metrics
 from mt.evaluate.metrics.stats import segment_stats
-from mt.evaluate.scoring import as_streams, check_line_counts, prepare
+from mt.evaluate.scoring import as_streams, check_line_counts, prepare, ref_counts
 
 DEFAULT_SEED = 12345  # sacrebleu's default SACREBLEU_SEED
 _BLOCK = 4_000_000  # resample×segment cells per block: bounds memory at ~100 MB
@@ -76,8 +76,9 @@ class Comparison:
             "seed": self.seed,
             "alpha": self.alpha,
             "baseline": self.systems[0],
-            "metrics": {k: {"name": m.display, "signature": sigs[k]}
-                        for k, m in self.metrics.items()},  # fmt: skip
+            "metrics": {
+                k: {"name": m.display, "signature": sigs[k]} for k, m in self.metrics.items()
+            },  # fmt: skip
             "systems": [
                 {"system": name} | {k: r[k].to_dict() for k in self.metrics}
                 for name, r in zip(self.systems, self.results, strict=True)
@@ -98,9 +99,7 @@ def p_value(samples: np.ndarray, real_difference: float) -> float:
     return (int(np.sum(samples > real_difference)) + 1) / (len(samples) + 1)
 
 
-def bootstrap_sums(
-    matrix: np.ndarray, n_samples: int, rng: np.random.Generator
-) -> np.ndarray:
+def bootstrap_sums(matrix: np.ndarray, n_samples: int, rng: np.random.Generator) -> np.ndarray:
     """Summed statistics of ``n_samples`` bootstrap resamples, ``(n_samples, columns)``.
 
     The indices are drawn exactly as sacrebleu draws them (``rng.choice(n, (samples, n))``,
@@ -120,9 +119,7 @@ def bootstrap_sums(
     return out
 
 
-def randomization_sums(
-    diff: np.ndarray, n_trials: int, rng: np.random.Generator
-) -> np.ndarray:
+def randomization_sums(diff: np.ndarray, n_trials: int, rng: np.random.Generator) -> np.ndarray:
     """``mask @ diff`` for sacrebleu's AR masks (``rng.integers(2, (trials, n), bool)``).
 
     Blocks are a multiple of 32 rows, so block-wise drawing consumes the generator exactly as
@@ -166,8 +163,7 @@ def compare(
     opts = (ScoreOptions(options, intl_alongside=False) if isinstance(options, str)
             else options).validated()  # fmt: skip
     streams = as_streams(refs)
-    check_line_counts([(name, len(h)) for name, h in named]
-                      + [(f"reference {i + 1}", len(r)) for i, r in enumerate(streams)])  # fmt: skip
+    check_line_counts([(name, len(h)) for name, h in named] + ref_counts(streams))
     built = build_metrics(metrics, opts)
     hyps = [prepare(h, opts) for _, h in named]
     stats = segment_stats(built, hyps, [prepare(r, opts) for r in streams], jobs=jobs)

@@ -51,7 +51,8 @@ def _rows(catalog, direction) -> list[tuple[str, ...]]:
         names = " + ".join(step.id for step in steps)
         cached = "yes" if all(_cached(step.id) == "yes" for step in steps) else "no"
         licenses = " + ".join(sorted({catalog.models[s.id].license for s in steps}))
-        rows.append((f"pivot via {direction.pivot}: {names}", "yes", licenses, "", cached))
+        size = " + ".join(catalog.models[s.id].size for s in steps)
+        rows.append((f"pivot via {direction.pivot}: {names}", "yes", licenses, size, cached))
     else:
         rows.append(_model_row(catalog, direction.default, True))
     rows += [_model_row(catalog, mid, False) for mid in direction.alternatives]

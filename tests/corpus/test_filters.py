@@ -124,10 +124,18 @@ def test_dedup_stores_eight_byte_hashes():
     assert all(isinstance(key, bytes) for key in flt.seen)
 
 
-def test_normalized_dedup_ignores_case_punctuation_digits_and_spacing():
+def test_normalized_dedup_ignores_case_punctuation_and_spacing_not_figures():
     flt = NormalizedDedup()
-    assert flt.accept(pair("Baku, 18 June 2024.", "Баку, 18 июня 2024 г."))
-    assert not flt.accept(pair("BAKU  19 june 2024!", "баку — 19 июня 2024 г"))
+    assert flt.accept(
+        pair("Baku, 18 June 2024, 95,000 people.", "Баку, 18 июня 2024 г., 95 000 человек.")
+    )
+    assert not flt.accept(
+        pair("BAKU  18 june 2024 95 000 people!", "баку — 18 июня 2024 г 95,000 человек")
+    )
+    # a different date or figure is a different statement sentence
+    assert flt.accept(
+        pair("Baku, 19 June 2024, 95,000 people.", "Баку, 19 июня 2024 г., 95 000 человек.")
+    )
     assert flt.accept(pair("Baku, June.", "Москва, июнь."))  # different text
 
 

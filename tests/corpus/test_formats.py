@@ -17,6 +17,7 @@ from mt.corpus.formats import (
     WRITERS,
     detect_and_read,
     detect_sources,
+    lang_from_tag,
     output_paths,
     read_jsonl,
     read_moses,
@@ -648,3 +649,28 @@ def test_detect_unknown_format_is_a_user_error(tmp_path):
 def test_detect_bad_language_is_a_user_error(tmp_path):
     with pytest.raises(UserError, match="unsupported language 'de'"):
         detect_and_read([tmp_path / "x.tsv"], "de", "ru")
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("en", ("en", False)),
+        ("EN-us", ("en", False)),
+        ("ru_RU", ("ru", False)),
+        ("az-Latn-AZ", ("az", False)),
+        ("az-Cyrl-AZ", ("az", True)),
+        ("rus", ("ru", False)),
+        ("de-DE", (None, False)),
+        ("*all*", (None, False)),
+        ("ru_origin", (None, False)),  # a column name, not a language tag
+    ],
+)
+def test_language_tags_from_other_tools(tag, expected):
+    assert lang_from_tag(tag) == expected
+
+
+def test_jsonl_keys_that_only_start_with_a_code_are_not_texts(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"ru_note": "x", "en": "One.", "ru": "Один."}\n', encoding="utf-8")
+    [rec] = read_jsonl(path)
+    assert (rec.src, rec.tgt) == ("One.", "Один.")

@@ -13,7 +13,7 @@ import pytest
 from mt.corpus.segment import segment, split_paragraphs, split_sentences
 from mt.errors import UserError
 
-EN_CASES: list[tuple[str, list[str]]] = [
+EN_CASES: list[tuple[str, list[str] | None]] = [
     # titles and honorifics
     ("Mr. Ilham Aliyev met Dr. Jones.", ["Mr. Ilham Aliyev met Dr. Jones."]),
     (
@@ -28,7 +28,7 @@ EN_CASES: list[tuple[str, list[str]]] = [
         "H.E. Mr. Jeyhun Bayramov received Ms. Lee. The talks lasted an hour.",
         ["H.E. Mr. Jeyhun Bayramov received Ms. Lee.", "The talks lasted an hour."],
     ),
-    ("Martin Luther King Jr. spoke and Sr. Smith listened.", None),
+    ("Martin Luther King Jr. spoke and Sr. Smith met Dep. Minister Asst. Prof. Lee.", None),
     # initialisms
     ("The U.S. Department of State issued a statement.", None),
     (
@@ -198,7 +198,7 @@ EN_CASES: list[tuple[str, list[str]]] = [
     ("She holds a Ph.D. The thesis was on law.", ["She holds a Ph.D.", "The thesis was on law."]),
 ]
 
-RU_CASES: list[tuple[str, list[str]]] = [
+RU_CASES: list[tuple[str, list[str] | None]] = [
     # г. = город / год
     ("Встреча прошла в г. Баку и г. Шуше.", None),
     (
@@ -213,6 +213,8 @@ RU_CASES: list[tuple[str, list[str]]] = [
     ("г. Москва является столицей России.", None),
     ("1 марта 2024 г. Кабинет Министров утвердил программу.", None),
     ("В начале 2024 г. Министерство подготовило доклад.", None),
+    ("К концу 2024 г. Министерство подготовило доклад.", None),
+    ("По состоянию на 1 октября 2024 г. Более 5 тыс. человек вернулись.", None),
     (
         "Доклад вышел. 10 ноября 2020 г. Президенты подписали заявление.",
         ["Доклад вышел.", "10 ноября 2020 г. Президенты подписали заявление."],
@@ -359,7 +361,7 @@ RU_CASES: list[tuple[str, list[str]]] = [
     ),
 ]
 
-AZ_CASES: list[tuple[str, list[str]]] = [
+AZ_CASES: list[tuple[str, list[str] | None]] = [
     # initials with Turkic capitals
     ("Prezident İ. Əliyev çıxış etdi.", None),
     ("Ulu öndər H. Əliyev bu sənədi imzalayıb.", None),
@@ -544,12 +546,20 @@ def test_empty_input() -> None:
     assert split_sentences("   ", "az") == []
 
 
-def test_heading_is_its_own_paragraph_in_every_language() -> None:
-    text = "Bəyanat\n\nNazirlik bəyanat yayıb. Bəyanatda sülhə çağırılır."
-    assert segment(text, "az") == [
-        ["Bəyanat"],
-        ["Nazirlik bəyanat yayıb.", "Bəyanatda sülhə çağırılır."],
-    ]
+@pytest.mark.parametrize(
+    ("lang", "heading", "body"),
+    [
+        ("en", "Statement by the Ministry", ["The ministry issued it.", "It calls for peace."]),
+        ("az", "Bəyanat", ["Nazirlik bəyanat yayıb.", "Bəyanatda sülhə çağırılır."]),
+        ("ru", "Заявление МИД", ["Министерство выступило.", "Оно призывает к миру."]),
+    ],
+)
+def test_heading_is_its_own_paragraph_in_every_language(
+    lang: str, heading: str, body: list[str]
+) -> None:
+    text = f"{heading}\n\n{' '.join(body)}\n"
+    assert segment(text, lang) == [[heading], body]
+    assert segment(text, lang) == [split_sentences(p, lang) for p in split_paragraphs(text)]
 
 
 def test_sentences_are_stripped_and_keep_inner_whitespace() -> None:

@@ -124,37 +124,73 @@ def _shifted(row: np.ndarray, row_lo: int, lo: int, width: int) -> np.ndarray:
 
 
 class _Model:
-    """Bead costs for one pair, with target-side lengths precomputed per bead width."""
+    """Everything the DP needs per cell, precomputed as arrays over target positions.
 
-    def __init__(self, tgt_cum: np.ndarray, priors: PairPriors, types: dict) -> None:
+    ``src_breaks``/``tgt_breaks`` mark positions where a paragraph starts (soft anchors): a
+    path cell with a break on one side only, and a bead with a break inside it, pay
+    ``break_cost`` each. With no breaks this is the plain Gale-Church model.
+    """
+
+    def __init__(
+        self, src_cum: np.ndarray, tgt_cum: np.ndarray, priors: PairPriors, types: dict,
+        src_breaks: np.ndarray, tgt_breaks: np.ndarray, break_cost: float,
+    ) -> None:  # fmt: skip
         self.c, self.s2, self.null_cost = priors.c, priors.s2, priors.null_cost
-        self.tgt_cum = tgt_cum
+        self.src_cum, self.tgt_cum = src_cum, tgt_cum
         self.types = [(k, -math.log(p)) for k, p in types.items() if p > 0]
         self.penalty = dict(self.types)
-        self.widths = {b: self._tgt_len(b) for b in range(4)}
+        self.widths = {b: _window_sum(tgt_cum, b) for b in range(4)}
+        self.src_breaks, self.tgt_breaks, self.break_cost = src_breaks, tgt_breaks, break_cost
+        self.src_bcum = np.concatenate(([0.0], np.cumsum(src_breaks)))
+        self.tgt_bcum = np.concatenate(([0.0], np.cumsum(tgt_breaks)))
+        self.inside = {b: break_cost * self._inside_tgt(b) for b in range(4)}
         kinds = [kind for kind, _ in self.types]
         self.chain_k = kinds.index((0, 1)) if (0, 1) in kinds else -1
-        self.chain = None
-        if self.chain_k >= 0:
-            self.chain = np.full(len(tgt_cum), self.penalty[(0, 1)] + self.null_cost)
+        self.chain = np.full(len(tgt_cum), self.penalty.get((0, 1), np.inf) + self.null_cost)
 
-    def _tgt_len(self, b: int) -> np.ndarray:
-        """``Q[j] - Q[j-b]`` for every column j (0 where j < b: that cell is never read)."""
-        out = np.zeros_like(self.tgt_cum)
-        if b == 0:
-            return out
-        out[b:] = self.tgt_cum[b:] - self.tgt_cum[:-b]
+    def _inside_tgt(self, b: int) -> np.ndarray:
+        """Paragraph starts strictly inside a bead of ``b`` target sentences ending at each j."""
+        out = np.zeros(len(self.tgt_cum))
+        if b >= 2:
+            j = np.arange(b, len(out))
+            out[b:] = self.tgt_bcum[j] - self.tgt_bcum[j - b + 1]
         return out
 
-    def cost(self, kind: tuple[int, int], l1: float, l2: float) -> float:
-        """Cost of one bead; unmatched sentences pay a flat cost (see :func:`bead_cost`)."""
-        return bead_cost(kind, l1, l2, self.penalty[kind], self)
+    def inside_src(self, i: int, a: int) -> float:
+        """Same for the source side: paragraph starts at rows ``i-a+1 .. i-1``."""
+        if a < 2:
+            return 0.0
+        return self.break_cost * float(self.src_bcum[i] - self.src_bcum[i - a + 1])
+
+    def cell(self, i: int, lo: int, hi: int) -> np.ndarray | float:
+        """Cost of the path passing through (i, j): a paragraph starts on one side only."""
+        if not self.break_cost:
+            return 0.0
+        return self.break_cost * (self.tgt_breaks[lo : hi + 1] != self.src_breaks[i])
+
+    def cost(self, kind: tuple[int, int], i: int, j: int) -> float:
+        """The full cost of the bead of type ``kind`` ending at cell (i, j)."""
+        a, b = kind
+        l1 = float(self.src_cum[i] - self.src_cum[i - a])
+        l2 = float(self.tgt_cum[j] - self.tgt_cum[j - b])
+        extra = self.inside_src(i, a) + float(self.inside[b][j]) + float(self.cell(i, j, j))
+        return bead_cost(kind, l1, l2, self.penalty[kind], self) + extra
+
+
+def _window_sum(cum: np.ndarray, b: int) -> np.ndarray:
+    """``cum[j] - cum[j - b]`` for each j: the length of the ``b`` sentences ending at j.
+
+    0 where ``j < b``; those cells read an infinite predecessor and never matter.
+    """
+    out = np.zeros(len(cum))
+    if b > 0:
+        out[b:] = cum[b:] - cum[:-b]
+    return out
 
 
 def _row(
-    i: int, rows: dict[int, tuple[np.ndarray, int]], src_cum: np.ndarray, lo: int, hi: int,
-    model: _Model,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    i: int, rows: dict[int, tuple[np.ndarray, int]], lo: int, hi: int, model: _Model
+) -> tuple[np.ndarray, np.ndarray]:
     """Costs and back-pointers (index into ``model.types``) of row ``i`` over ``lo..hi``."""
     width = hi - lo + 1
     best = np.full(width, np.inf)
@@ -165,59 +201,57 @@ def _row(
         if a == 0 or a > i:
             continue
         prev, prev_lo = rows[i - a]
-        l1 = src_cum[i] - src_cum[i - a]
         cand = _shifted(prev, prev_lo, lo - b, width)
+        cand += pen + model.inside_src(i, a)
         if b == 0:
-            cand += pen + model.null_cost
+            cand += model.null_cost
         else:
-            cand += pen + match_cost(l1, model.widths[b][lo : hi + 1], model.c, model.s2)
+            l1 = model.src_cum[i] - model.src_cum[i - a]
+            cand += match_cost(l1, model.widths[b][lo : hi + 1], model.c, model.s2)
+            cand += model.inside[b][lo : hi + 1]
         better = cand < best
         best = np.where(better, cand, best)
         back[better] = k
-    if model.chain is not None:
-        best, back = _chain(best, back, model, lo, hi)
-    return best, back
+    return _chain(best, back, model.cell(i, lo, hi), model, lo, hi)
 
 
 def _chain(
-    best: np.ndarray, back: np.ndarray, model: _Model, lo: int, hi: int
+    best: np.ndarray, back: np.ndarray, cell: np.ndarray | float, model: _Model, lo: int, hi: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Add runs of 0-1 beads within the row (the prefix-minimum trick of the module doc)."""
-    steps = model.chain[lo + 1 : hi + 1]
+    """Add runs of 0-1 beads within the row and the cell costs.
+
+    ``D[j] = cell[j] + min(X[j], D[j-1] + c01[j])``; with ``E = D - cell`` the step from j-1 to
+    j costs ``c01[j] + cell[j-1]`` and E is the prefix-minimum of the module doc.
+    """
+    if model.chain_k < 0:
+        return best + cell, back
+    steps = model.chain[lo + 1 : hi + 1] + (cell[:-1] if np.ndim(cell) else cell)
     run = np.concatenate(([0.0], np.cumsum(steps)))
     via = best - run
     low = np.minimum.accumulate(via)
-    chained = via > low
-    back = back.copy()
-    back[chained] = model.chain_k
-    return run + low, back
+    back[via > low] = model.chain_k
+    return run + low + cell, back
 
 
-def _dp(
-    src_cum: np.ndarray, tgt_cum: np.ndarray, band: _Band, model: _Model
-) -> tuple[list[np.ndarray], float]:
-    """Fill the banded DP; return per-row back-pointers and the total cost."""
+def _dp(band: _Band, model: _Model) -> list[np.ndarray]:
+    """Fill the banded DP row by row; return the back-pointers of every row."""
     rows: dict[int, tuple[np.ndarray, int]] = {}
     backs: list[np.ndarray] = []
-    n = len(src_cum) - 1
-    for i in range(n + 1):
+    for i in range(len(model.src_cum)):
         lo, hi = int(band.lo[i]), int(band.hi[i])
-        best, back = _row(i, rows, src_cum, lo, hi, model)
+        best, back = _row(i, rows, lo, hi, model)
         rows[i] = (best, lo)
         rows.pop(i - 3, None)
         backs.append(back)
-    last, last_lo = rows[n]
-    return backs, float(last[len(tgt_cum) - 1 - last_lo])
+    return backs
 
 
-def _trace(
-    backs: list[np.ndarray], band: _Band, model: _Model, src_cum: np.ndarray, m: int
-) -> tuple[list[Bead], bool]:
+def _trace(backs: list[np.ndarray], band: _Band, model: _Model) -> tuple[list[Bead], bool]:
     """Follow back-pointers from (n, m); also report whether the path touched the band edge."""
+    m = len(model.tgt_cum) - 1
     i, j = len(backs) - 1, m
     beads: list[Bead] = []
     touched = False
-    tgt_cum = model.tgt_cum
     while i > 0 or j > 0:
         lo, hi = int(band.lo[i]), int(band.hi[i])
         touched |= (lo > 0 and j - lo < EDGE_MARGIN) or (hi < m and hi - j < EDGE_MARGIN)
@@ -225,12 +259,20 @@ def _trace(
         if k < 0:
             raise RuntimeError(f"alignment DP has no path through cell ({i}, {j})")
         (a, b), _ = model.types[k]
-        l1, l2 = src_cum[i] - src_cum[i - a], tgt_cum[j] - tgt_cum[j - b]
-        cost = model.cost((a, b), float(l1), float(l2))
+        cost = model.cost((a, b), i, j)
         beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), cost))
         i, j = i - a, j - b
     beads.reverse()
     return beads, touched
+
+
+def _break_mask(starts: Sequence[int], n: int) -> np.ndarray:
+    """Positions 1..n-1 where a paragraph starts (the document's ends are not breaks)."""
+    mask = np.zeros(n + 1)
+    for k in starts:
+        if 0 < k < n:
+            mask[k] = 1.0
+    return mask
 
 
 def align_lengths(
@@ -240,24 +282,30 @@ def align_lengths(
     *,
     types: dict[tuple[int, int], float] | None = None,
     half_band: int | None = None,
+    src_breaks: Sequence[int] = (),
+    tgt_breaks: Sequence[int] = (),
+    break_cost: float = 0.0,
 ) -> list[Bead]:
     """Align two sequences of lengths; beads use 0-based indexes into the sequences.
 
     ``types`` overrides the priors' bead-type probabilities (the paragraph level uses its own);
-    ``half_band`` sets the initial band half-width (default: from the sizes, widened on need).
+    ``half_band`` sets the initial band half-width (default: from the sizes, widened on need);
+    ``*_breaks`` are the indexes where paragraphs start, soft anchors costing ``break_cost``.
     """
     src_cum = np.concatenate(([0.0], np.cumsum(np.asarray(src_lens, dtype=np.float64))))
     tgt_cum = np.concatenate(([0.0], np.cumsum(np.asarray(tgt_lens, dtype=np.float64))))
     n, m = len(src_cum) - 1, len(tgt_cum) - 1
     if n == 0 and m == 0:
         return []
-    model = _Model(tgt_cum, priors, types if types is not None else priors.types)
+    model = _Model(
+        src_cum, tgt_cum, priors, types if types is not None else priors.types,
+        _break_mask(src_breaks, n), _break_mask(tgt_breaks, m), break_cost,
+    )  # fmt: skip
     full = (n + 1) * (m + 1) <= FULL_SEARCH_CELLS
     half = m if full else (half_band or max(50, int(3 * math.sqrt(max(n, m)))))
     while True:
         band = _band(src_cum, tgt_cum, half)
-        backs, _ = _dp(src_cum, tgt_cum, band, model)
-        beads, touched = _trace(backs, band, model, src_cum, m)
+        beads, touched = _trace(_dp(band, model), band, model)
         if not touched or half >= m:
             return beads
         half *= 2

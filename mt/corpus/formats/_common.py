@@ -33,6 +33,8 @@ _XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]+")
 
 # ISO 639-2/3 codes that other tools write instead of the two-letter ones.
 _LONG_CODES = {"eng": "en", "rus": "ru", "aze": "az", "azj": "az", "azb": "az"}
+# BCP 47 subtags we accept after the language: script (Latn, Cyrl) or region (US, 031).
+_SUBTAG = re.compile(r"latn|cyrl|[a-z]{2}|[0-9]{3}")
 
 
 def one_line(text: str) -> str:
@@ -58,12 +60,16 @@ def lang_from_tag(tag: str | None) -> tuple[str | None, bool]:
     one of our codes, and say whether the tag declares Cyrillic script (``az-Cyrl``).
 
     Unsupported languages give ``None`` so callers can ignore them instead of failing.
+    Subtags must be a script or region, so a column or key such as ``en_text`` or
+    ``ru_origin`` is not mistaken for a language.
     """
     if not tag:
         return None, False
     parts = tag.strip().replace("_", "-").lower().split("-")
     code = _LONG_CODES.get(parts[0], parts[0])
-    return (code if code in LANGS else None), "cyrl" in parts[1:]
+    if code not in LANGS or not all(_SUBTAG.fullmatch(part) for part in parts[1:]):
+        return None, False
+    return code, "cyrl" in parts[1:]
 
 
 def text_for(code: str, cyrillic: bool, text: str) -> str:
@@ -209,12 +215,14 @@ def _open_binary(p: Path):
 
 @contextmanager
 def atomic_paths(*targets: str | Path) -> Iterator[list[Path]]:
-    """Temporary paths beside ``targets``; on success all are renamed into place together.
+    """Temporary paths beside ``targets``, renamed into place only once all are complete.
 
     The body writes *and closes* every temporary file, so a late error (disk full while
     flushing) still happens before any rename; on any error every temporary file is
     removed and no target is touched. That is what makes a Moses pair all-or-nothing,
-    which nesting two :func:`mt.textio.atomic_write` blocks would not be.
+    which nesting two :func:`mt.textio.atomic_write` blocks would not be (the inner file
+    is renamed before the outer one is flushed). The renames themselves are same-directory
+    ``os.replace`` calls, back to back.
     """
     temps: list[Path] = []
     try:

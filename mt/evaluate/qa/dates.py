@@ -78,8 +78,13 @@ def _patterns(lang: str) -> list[re.Pattern[str]]:
     if lang == "en":
         m = rf"\b(?P<m>{_en_month_alt()})(?![A-Za-z])"
         th = r"(?:st|nd|rd|th)?"
-        specs = [rf"{m}\s+{d}{th},?\s+{y}", rf"{d}{th}\s+(?:of\s+)?{m},?\s+{y}",
-                 rf"{m},?\s+(?:of\s+)?{y}", rf"{m}\s+{d}{th}(?!\d)", rf"{d}{th}\s+(?:of\s+)?{m}"]
+        specs = [
+            rf"{m}\s+{d}{th},?\s+{y}",
+            rf"{d}{th}\s+(?:of\s+)?{m},?\s+{y}",
+            rf"{m},?\s+(?:of\s+)?{y}",
+            rf"{m}\s+{d}{th}(?!\d)",
+            rf"{d}{th}\s+(?:of\s+)?{m}",
+        ]
     elif lang == "ru":
         m = rf"(?<![а-яё])(?P<m>{_ru_month_alt()})(?![а-яё])"
         yr = r"(?:\s*(?:года|году|год|г\.))?"

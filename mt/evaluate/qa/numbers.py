@@ -55,8 +55,12 @@ def split_number(digits: str, lang: str) -> list[str]:
     numbers: list[str] = []
     whole, frac, head_len = parts[0], None, len(parts[0])
     for sep, group in zip(parts[1::2], parts[2::2], strict=True):
-        thousands = len(group) == 3 and head_len <= 3 and frac is None and (
-            sep in _SPACES or (sep == "," and lang == "en") or (sep == "." and lang == "az"))
+        thousands = (
+            len(group) == 3
+            and head_len <= 3
+            and frac is None
+            and (sep in _SPACES or (sep == "," and lang == "en") or (sep == "." and lang == "az"))
+        )
         if thousands:
             whole += group
         elif sep in ".," and frac is None:

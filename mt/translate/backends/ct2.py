@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -223,9 +224,11 @@ def _convert(model_dir: Path, out: Path, quantization: str, model_id: str) -> No
     _register_loaders()
     vmap = model_dir / "vmap.txt"
     try:
-        TransformersConverter(str(model_dir), low_cpu_mem_usage=True).convert(
-            str(out), vmap=str(vmap) if vmap.is_file() else None, quantization=quantization,
-            force=True)
+        with warnings.catch_warnings():  # MarianTokenizer asks for sacremoses, never uses it
+            warnings.filterwarnings("ignore", message=".*sacremoses")
+            TransformersConverter(str(model_dir), low_cpu_mem_usage=True).convert(
+                str(out), vmap=str(vmap) if vmap.is_file() else None,
+                quantization=quantization, force=True)
     except (ValueError, NotImplementedError, OSError) as exc:
         raise UserError(f"cannot convert {model_id} to CTranslate2 ({exc}); "
                         "use --backend hf") from None

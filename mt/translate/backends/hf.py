@@ -18,6 +18,7 @@ from mt.translate.backends import (
     length_cap,
     plan_batches,
 )
+from mt.translate.families.base import is_control_token
 from mt.translate.models import OpenedModel
 
 _DTYPES = {"float32": "float32", "float16": "float16", "fp16": "float16",
@@ -127,6 +128,8 @@ class HFEngine:
         return [_until_eos(seq[skip:].tolist(), self._eos, self._pad) for seq in seqs]
 
     def _decode(self, ids: list[int]) -> str:
+        tokens = self.tokenizer.convert_ids_to_tokens(ids)
+        ids = [i for i, t in zip(ids, tokens, strict=True) if t and not is_control_token(t)]
         return self.tokenizer.decode(ids, skip_special_tokens=True,
                                      clean_up_tokenization_spaces=False).strip()
 

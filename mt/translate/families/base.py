@@ -50,11 +50,18 @@ class SpTokenizer:
         return text.replace("\u2581", " ").strip()
 
     def is_special(self, piece: str) -> bool:
-        return piece in self._special or _is_lang_token(piece)
+        return piece in self._special or is_control_token(piece)
 
 
-def _is_lang_token(piece: str) -> bool:
-    """Language codes of the three families: ``>>rus<<``, ``__ru__``, ``rus_Cyrl``."""
+def is_control_token(piece: str) -> bool:
+    """Tokens that are never text: language codes of the three families (``>>rus<<``,
+    ``__ru__``, ``rus_Cyrl``) and fairseq's filler entries (``madeupword0003``).
+
+    Both backends drop them when decoding (transformers 5 no longer counts M2M100's
+    language tokens as special), so a model that emits one gives the same text in both.
+    """
+    if piece.startswith("madeupword") and piece[10:].isdigit():
+        return True
     if piece.startswith(">>") and piece.endswith("<<"):
         return True
     if len(piece) > 4 and piece.startswith("__") and piece.endswith("__"):

@@ -1,0 +1,79 @@
+"""Quality checks for translated statements: the errors that matter in official texts.
+
+Each check is one small class with the same interface (:class:`~mt.evaluate.qa.base.QACheck`:
+``score`` → ``accept`` → ``explain``), so a report, a filter or a new check all plug in the same
+way. :func:`run_qa` runs a set of checks over aligned source/hypothesis lines and returns a
+:class:`~mt.evaluate.qa.base.QAReport` with findings per segment and a summary per check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from mt.errors import UserError
+from mt.evaluate.qa.base import ERROR, WARNING, Finding, QACheck, QAReport, Segment
+from mt.evaluate.qa.dates import DatesCheck, find_dates
+from mt.evaluate.qa.empty import EmptyCheck
+from mt.evaluate.qa.glossary import (
+    GlossaryCheck,
+    TermChecker,
+    TranslateGlossary,
+    TsvGlossary,
+    load_glossary,
+)
+from mt.evaluate.qa.length import LengthRatioCheck
+from mt.evaluate.qa.numbers import NumbersCheck, find_numbers
+from mt.evaluate.qa.repetition import RepetitionCheck
+from mt.evaluate.qa.script import WrongScriptCheck
+from mt.evaluate.qa.truncated import TruncatedCheck
+from mt.evaluate.qa.untranslated import UntranslatedCheck
+from mt.lang import check_lang
+
+CHECK_NAMES = ("numbers", "dates", "glossary", "untranslated", "script", "empty", "truncated",
+               "length", "repetition")  # fmt: skip
+
+
+def default_checks(glossary: TermChecker | None = None) -> list[QACheck]:
+    """All checks; the glossary check only when a glossary is given."""
+    checks: list[QACheck] = [NumbersCheck(), DatesCheck()]
+    if glossary is not None:
+        checks.append(GlossaryCheck(glossary))
+    checks += [UntranslatedCheck(), WrongScriptCheck(), EmptyCheck(), TruncatedCheck(),
+               LengthRatioCheck(), RepetitionCheck()]  # fmt: skip
+    return checks
+
+
+def run_qa(
+    srcs: Sequence[str],
+    hyps: Sequence[str],
+    src_lang: str,
+    tgt_lang: str,
+    checks: Sequence[QACheck] | None = None,
+    glossary: TermChecker | None = None,
+) -> QAReport:
+    """Run the checks over aligned lines; every segment goes through every check."""
+    src_lang, tgt_lang = check_lang(src_lang), check_lang(tgt_lang)
+    if src_lang == tgt_lang:
+        raise UserError(f"source and target language are both {src_lang}")
+    if len(srcs) != len(hyps):
+        raise UserError(f"line counts differ: {len(srcs)} source lines, {len(hyps)} hypotheses")
+    checks = list(checks) if checks is not None else default_checks(glossary)
+    segments = [Segment(i, s, h, src_lang, tgt_lang)
+                for i, (s, h) in enumerate(zip(srcs, hyps, strict=True))]  # fmt: skip
+    for check in checks:
+        check.fit(segments)
+    report = QAReport(len(segments), [c.name for c in checks])
+    for seg in segments:
+        for check in checks:
+            finding = check.check(seg)
+            if finding is not None:
+                report.findings.append(finding)
+    return report
+
+
+__all__ = [
+    "CHECK_NAMES", "ERROR", "WARNING", "DatesCheck", "EmptyCheck", "Finding", "GlossaryCheck",
+    "LengthRatioCheck", "NumbersCheck", "QACheck", "QAReport", "RepetitionCheck", "Segment",
+    "TermChecker", "TranslateGlossary", "TruncatedCheck", "TsvGlossary", "UntranslatedCheck",
+    "WrongScriptCheck", "default_checks", "find_dates", "find_numbers", "load_glossary", "run_qa",
+]  # fmt: skip

@@ -1,0 +1,730 @@
+"""The translation pipeline: a document in, the same document in another language out.
+
+paragraphs → sentences (the corpus segmenter) → normalization → identical sentences once →
+translation memory (a human translation in the store wins) → glossary terms and inline markup
+masked by placeholders → length-sorted batches under a token budget → decoding → placeholders
+restored, glossary verified → original order and layout.
+
+Why placeholders: a model that sees ``The [1] said`` keeps the sentence whole (good
+translation) while the markup or glossary term behind ``[1]`` is restored exactly. Models do
+not always copy a placeholder, so every restoration is checked and has a fallback that
+cannot lose markup: a sentence whose term placeholders got lost is translated again without
+them; one whose markup placeholders got lost is translated run by run (the text between
+markup), which keeps every tag.
+
+Why the glossary is "repaired" by default rather than masked up front: masking hides the
+term from the model, so Russian and Azerbaijani lose the case ending (``встретился с [1]``
+→ ``с Гейдар Алиев``). So each sentence is first translated as it is; only the sentences
+whose terms the verification misses are translated again with the terms masked.
+``glossary_mode="mask"`` masks every term first (consistency over grammar).
+
+Pivot directions (az↔ru through en) chain engines: placeholders travel through both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mt.errors import UserError
+from mt.lang import check_lang, normalize
+from mt.translate.batching import DEFAULT_BATCH_TOKENS, make_batches, split_long
+from mt.translate.glossary import Glossary, GlossaryIssue, GlossaryPair, Match
+from mt.translate.markup import Atom, Block, Node, Span, Text, parse, plain_text
+
+if TYPE_CHECKING:
+    from mt.corpus.store import Store
+    from mt.translate.engine import Engine
+
+Progress = Callable[[int, int], None]  # (sentences done, sentences planned) at engine level
+GLOSSARY_MODES = ("repair", "mask", "verify")
+
+_PLACEHOLDER = re.compile(r"\[\s*(\d{1,3})\s*\]")
+
+
+# ---------------------------------------------------------------------------- results
+
+
+@dataclass
+class SentenceRecord:
+    """One sentence of the document as translated (markup stripped from both sides)."""
+
+    index: int  # 0-based over the document
+    paragraph: int
+    source: str
+    translation: str
+    model: str | None  # None when the translation memory or a verbatim copy gave it
+    from_tm: bool = False
+    glossary_issues: list[GlossaryIssue] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["glossary_issues"] = [i.as_dict() for i in self.glossary_issues]
+        return data
+
+
+@dataclass
+class TranslationResult:
+    """The translated document and what produced it."""
+
+    text: str  # the translation with the input's layout and markup
+    src: str
+    tgt: str
+    format: str
+    sentences: list[SentenceRecord]
+    model: str  # the model id, or "first+second" for a pivot
+    provenance: dict[str, Any]
+
+    @property
+    def glossary_issues(self) -> list[tuple[int, GlossaryIssue]]:
+        """(sentence index, issue) for every term that was not honoured."""
+        return [(s.index, i) for s in self.sentences for i in s.glossary_issues]
+
+    def plain_text(self, side: str = "translation") -> str:
+        """Sentences as paragraphs of plain text (what the corpus store keeps)."""
+        paragraphs: dict[int, list[str]] = {}
+        for s in self.sentences:
+            paragraphs.setdefault(s.paragraph, []).append(getattr(s, side))
+        return "\n\n".join(" ".join(p) for _, p in sorted(paragraphs.items())) + "\n"
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """Decoding settings passed to every engine call."""
+
+    beam_size: int = 4
+    length_penalty: float = 1.0
+    max_length_ratio: float = 3.0
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+
+    def guarded(self) -> DecodeOptions:
+        """Stricter settings for a sentence whose first decoding ran into a loop."""
+        return DecodeOptions(
+            self.beam_size, self.length_penalty, min(self.max_length_ratio, 2.0),
+            max(self.repetition_penalty, 1.2), self.no_repeat_ngram_size or 3,
+        )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------- internals
+
+
+@dataclass(eq=False)
+class _Slot:
+    """Inline markup inside a sentence: an atom copied as is, or a span whose content
+    (``inner``) is translated as a unit of its own."""
+
+    node: Atom | Span
+    inner: _Unit | None
+    plain: str
+
+
+@dataclass(eq=False)
+class _Sent:
+    """A sentence: text and slots; ``out`` is the translation in the same shape."""
+
+    pieces: list[str | _Slot]
+    paragraph: int
+    out: list[str | _Slot] | None = None
+    model: str | None = None
+    from_tm: bool = False
+
+    @property
+    def text_pieces(self) -> list[str]:
+        return [p for p in self.pieces if isinstance(p, str)]
+
+    @property
+    def has_words(self) -> bool:
+        return any(ch.isalpha() for p in self.text_pieces for ch in p)
+
+    @property
+    def slots(self) -> list[_Slot]:
+        return [p for p in self.pieces if isinstance(p, _Slot)]
+
+
+@dataclass(eq=False)
+class _Unit:
+    """A block (or a span's content): sentences, and the raw hard breaks between lines."""
+
+    items: list[_Sent | str]
+
+    def sentences(self) -> list[_Sent]:
+        return [i for i in self.items if isinstance(i, _Sent)]
+
+
+@dataclass
+class _Request:
+    """A sentence as the model sees it, and what each placeholder number stands for."""
+
+    text: str
+    slots: dict[int, str | _Slot]  # str: a glossary term's target form
+    terms: list[Match]
+    masked_terms: bool
+
+    def restore(self, output: str) -> list[str | _Slot] | None:
+        """The output with placeholders replaced, or None unless each occurs exactly once."""
+        ours = [m for m in _PLACEHOLDER.finditer(output) if int(m.group(1)) in self.slots]
+        counts = Counter(int(m.group(1)) for m in ours)
+        if set(counts) != set(self.slots) or any(c != 1 for c in counts.values()):
+            return None
+        pieces: list[str | _Slot] = []
+        pos = 0
+        for m in ours:
+            pieces.append(output[pos : m.start()])
+            pieces.append(self.slots[int(m.group(1))])
+            pos = m.end()
+        pieces.append(output[pos:])
+        return _merge_text(pieces)
+
+
+def _merge_text(pieces: Sequence[str | _Slot]) -> list[str | _Slot]:
+    """Adjacent strings joined, empty ones dropped."""
+    out: list[str | _Slot] = []
+    for p in pieces:
+        if isinstance(p, str):
+            if not p:
+                continue
+            if out and isinstance(out[-1], str):
+                out[-1] += p
+                continue
+        out.append(p)
+    return out
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    return _SPACES.sub(" ", text)
+
+
+def _split_sentences(text: str, lang: str) -> list[str]:
+    from mt.corpus.segment import split_sentences
+
+    return split_sentences(text, lang)
+
+
+def _boundaries(sentences: list[str], plain: str) -> list[int] | None:
+    """Offsets in ``plain`` where sentences 2..n start; None if they do not tile it.
+
+    The segmenter only cuts at whitespace, so comparing without whitespace finds them.
+    """
+    keep = [i for i, ch in enumerate(plain) if not ch.isspace()]
+    compact = "".join(plain[i] for i in keep)
+    starts, cursor = [], 0
+    for k, sentence in enumerate(sentences):
+        piece = "".join(sentence.split())
+        if not piece:
+            continue
+        if not compact.startswith(piece, cursor):
+            return None
+        if k and cursor < len(keep):
+            starts.append(keep[cursor])
+        cursor += len(piece)
+    return starts if cursor == len(compact) else None
+
+
+_LOOP = re.compile(r"(\b.{1,40}?\b)(?:\s*\1){3,}", re.S)
+
+
+def _degenerate(source: str, output: str) -> bool:
+    """An output that loops (a phrase four times in a row) or runs far past the source."""
+    if len(output) > 4 * len(source) + 40:
+        return True
+    found = _LOOP.search(output)
+    return bool(found) and not _LOOP.search(source)
+
+
+# ---------------------------------------------------------------------------- translator
+
+
+class Translator:
+    """Translates sentences, texts and marked-up documents from ``src`` to ``tgt``.
+
+    Models are loaded once, when the Translator is made (so every mistake — unknown model,
+    wrong direction, CUDA absent — shows up before any output), and reused for every call.
+    ``store`` (a :class:`~mt.corpus.store.Store` or a path) feeds the translation memory;
+    ``tm`` may also be a mapping of source sentence → translation.
+    """
+
+    def __init__(
+        self,
+        src: str,
+        tgt: str,
+        model: str | Path | None = None,
+        *,
+        backend: str = "auto",
+        device: str = "auto",
+        compute_type: str | None = None,
+        threads: int | None = None,
+        beam: int = 4,
+        length_penalty: float = 1.0,
+        max_length_ratio: float = 3.0,
+        repetition_penalty: float = 1.0,
+        no_repeat_ngram_size: int = 0,
+        glossary: Glossary | str | Path | bool | None = None,
+        glossary_mode: str = "repair",
+        tm: bool | Mapping[str, str] = True,
+        store: Store | str | Path | None = None,
+        batch_tokens: int | None = None,
+    ):
+        from mt.translate.engine import load_engine, route
+
+        chain = route(src, tgt, str(model) if model is not None else None)
+        engines = [
+            load_engine(step.id, step.src, step.tgt, backend=backend, device=device,
+                        compute_type=compute_type, threads=threads)
+            for step in chain
+        ]  # fmt: skip
+        self._configure(
+            src, tgt, engines,
+            decode=DecodeOptions(beam, length_penalty, max_length_ratio, repetition_penalty,
+                                 no_repeat_ngram_size),
+            glossary=glossary, glossary_mode=glossary_mode, tm=tm, store=store,
+            batch_tokens=batch_tokens,
+        )  # fmt: skip
+
+    @classmethod
+    def from_engines(
+        cls,
+        engines: Sequence[Engine],
+        *,
+        decode: DecodeOptions | None = None,
+        glossary: Glossary | str | Path | bool | None = None,
+        glossary_mode: str = "repair",
+        tm: bool | Mapping[str, str] = True,
+        store: Store | str | Path | None = None,
+        batch_tokens: int | None = None,
+    ) -> Translator:
+        """A Translator over engines already loaded (a chain of two for a pivot)."""
+        if not engines:
+            raise ValueError("at least one engine is needed")
+        self = cls.__new__(cls)
+        self._configure(
+            engines[0].src_lang, engines[-1].tgt_lang, list(engines),
+            decode=decode or DecodeOptions(), glossary=glossary, glossary_mode=glossary_mode,
+            tm=tm, store=store, batch_tokens=batch_tokens,
+        )  # fmt: skip
+        return self
+
+    def _configure(self, src, tgt, engines, *, decode, glossary, glossary_mode, tm, store,
+                   batch_tokens) -> None:  # fmt: skip
+        self.src, self.tgt = check_lang(src), check_lang(tgt)
+        _check_chain(self.src, self.tgt, engines)
+        if glossary_mode not in GLOSSARY_MODES:
+            raise UserError(f"unknown glossary mode {glossary_mode!r} "
+                            f"(choose {', '.join(GLOSSARY_MODES)})")  # fmt: skip
+        self.engines: list[Engine] = engines
+        self.decode = decode
+        self.glossary = _load_glossary(glossary)
+        self.glossary_mode = glossary_mode
+        self._terms: GlossaryPair | None = (
+            self.glossary.pair(self.src, self.tgt) if self.glossary else None
+        )
+        device = engines[0].device
+        self.batch_tokens = batch_tokens or DEFAULT_BATCH_TOKENS.get(device, 2048)
+        if self.batch_tokens < 1:
+            raise UserError("--batch-tokens must be a positive number")
+        self.tm = self._load_tm(tm, store)
+        self._progress: Progress | None = None
+        self._done = self._planned = 0
+
+    # -- public API ----------------------------------------------------------------------
+
+    @property
+    def model(self) -> str:
+        """The model id (``first+second`` for a pivot)."""
+        return "+".join(e.model_id for e in self.engines)
+
+    @property
+    def revision(self) -> str | None:
+        revisions = [e.revision for e in self.engines]
+        return None if all(r is None for r in revisions) else "+".join(r or "-" for r in revisions)
+
+    @property
+    def backend(self) -> str:
+        return "+".join(dict.fromkeys(e.backend for e in self.engines))
+
+    def provenance(self) -> dict[str, Any]:
+        """Everything that determines the output, for the store and for reports."""
+        return {
+            "route": [
+                {"model": e.model_id, "revision": e.revision, "backend": e.backend,
+                 "device": e.device, "src": e.src_lang, "tgt": e.tgt_lang}
+                for e in self.engines
+            ],
+            **asdict(self.decode),
+            "batch_tokens": self.batch_tokens,
+            "glossary": (self.glossary.source or "custom") if self.glossary else None,
+            "glossary_mode": self.glossary_mode if self.glossary else None,
+            "tm": bool(self.tm),
+        }  # fmt: skip
+
+    def translate_sentences(
+        self, sentences: Sequence[str], *, progress: Progress | None = None
+    ) -> list[str]:
+        """Translate sentences as given (no further segmentation); same length and order."""
+        sents = [_Sent([_squash(normalize(s, self.src)).strip()], 0) for s in sentences]
+        self._run_all(sents, progress)
+        return [_squash(self._plain_out(s)).strip() for s in sents]
+
+    def translate_text(
+        self, text: str, fmt: str = "text", *, progress: Progress | None = None
+    ) -> TranslationResult:
+        """Translate a document in ``fmt`` (text, markdown, html), keeping its layout."""
+        if not text.strip():
+            raise UserError("empty input: nothing to translate")
+        doc = parse(text, fmt)
+        blocks = list(doc.blocks())
+        units = {id(b): self._unit(b.nodes, b.paragraph) for b in blocks}
+        self._run_all(list(_walk(units.values())), progress)
+        rendered = doc.render(lambda b: self._render_unit(units[id(b)], doc.escape))
+        records = self._records([(b, units[id(b)]) for b in blocks])
+        return TranslationResult(rendered, self.src, self.tgt, fmt, records, self.model,
+                                 self.provenance())  # fmt: skip
+
+    # -- segmentation ----------------------------------------------------------------------
+
+    def _unit(self, nodes: list[Node], paragraph: int) -> _Unit:
+        """Sentences of inline content; hard line breaks split it into separate lines."""
+        items: list[_Sent | str] = []
+        line: list[Node] = []
+        for node in nodes:
+            if isinstance(node, Atom) and node.hard_break:
+                items.extend(self._sentences(line, paragraph))
+                items.append(node.raw)
+                line = []
+            else:
+                line.append(node)
+        items.extend(self._sentences(line, paragraph))
+        return _Unit(items)
+
+    def _sentences(self, nodes: list[Node], paragraph: int) -> list[_Sent]:
+        pieces = self._pieces(nodes, paragraph)
+        if not pieces:
+            return []
+        spans, plain, pos = [], [], 0
+        for p in pieces:
+            reading = p if isinstance(p, str) else p.plain
+            spans.append((pos, pos + len(reading)))
+            plain.append(reading)
+            pos += len(reading)
+        text = "".join(plain)
+        cuts = _boundaries(_split_sentences(text, self.src), text) if text.strip() else None
+        inside = [(a, b) for p, (a, b) in zip(pieces, spans, strict=True) if isinstance(p, _Slot)]
+        cuts = [c for c in cuts or [] if not any(a < c < b for a, b in inside)]
+        return [_Sent(_strip(part), paragraph) for part in _cut(pieces, spans, cuts) if part]
+
+    def _pieces(self, nodes: list[Node], paragraph: int) -> list[str | _Slot]:
+        pieces: list[str | _Slot] = []
+        for node in nodes:
+            if isinstance(node, Text):
+                pieces.append(_squash(normalize(node.text, self.src)))
+            elif isinstance(node, Atom):
+                pieces.append(_Slot(node, None, _squash(node.plain)))
+            else:
+                inner = self._unit(node.children, paragraph)
+                reading = _squash(normalize(plain_text(node.children), self.src))
+                pieces.append(_Slot(node, inner, reading))
+        return _strip(_merge_text(pieces))
+
+    # -- translation -----------------------------------------------------------------------
+
+    def _run_all(self, sents: list[_Sent], progress: Progress | None) -> None:
+        """Fill ``out`` of every sentence: copies, translation memory, then the models."""
+        self._progress, self._done, self._planned = progress, 0, 0
+        pending = []
+        for s in sents:
+            if not s.has_words:
+                s.out = list(s.pieces)
+            elif not s.slots and (hit := self.tm.get(_tm_key(s.pieces, self.src))) is not None:
+                s.out, s.from_tm = [hit], True
+            else:
+                pending.append(s)
+        try:
+            self._machine(pending)
+        finally:
+            self._progress = None
+
+    def _machine(self, sents: list[_Sent]) -> None:
+        mask_first = self.glossary_mode == "mask"
+        unmasked, runwise, repair = [], [], []
+        for s, req, restored in self._attempt(sents, mask_terms=mask_first):
+            if restored is None:
+                (unmasked if req.masked_terms else runwise).append(s)
+            else:
+                s.out = restored
+                if self.glossary_mode == "repair" and self._misses(req, restored):
+                    repair.append(s)
+        for s, _, restored in self._attempt(unmasked, mask_terms=False):
+            if restored is None:
+                runwise.append(s)
+            else:
+                s.out = restored
+        for s, _, restored in self._attempt(repair, mask_terms=True):
+            if restored is not None:
+                s.out = restored
+        self._runwise(runwise)
+        for s in sents:
+            s.model = self.model
+
+    def _attempt(
+        self, sents: list[_Sent], *, mask_terms: bool
+    ) -> Iterator[tuple[_Sent, _Request, list[str | _Slot] | None]]:
+        requests = [self._request(s, mask_terms) for s in sents]
+        # Nothing but placeholders (a term or a link that is the whole sentence): no model.
+        todo = [r.text for r in requests if _wordy(_PLACEHOLDER.sub("", r.text))]
+        table = dict(zip(todo, self._translate(todo), strict=True))
+        for s, req in zip(sents, requests, strict=True):
+            yield s, req, req.restore(table.get(req.text, req.text))
+
+    def _request(self, sent: _Sent, mask_terms: bool) -> _Request:
+        """The model's input: slots (and, when masking, glossary terms) as ``[n]``."""
+        used = {int(m.group(1)) for p in sent.text_pieces for m in _PLACEHOLDER.finditer(p)}
+        number = max(used, default=0) + 1
+        text, slots, terms = [], {}, []
+        for piece in sent.pieces:
+            if isinstance(piece, _Slot):
+                text.append(f"[{number}]")
+                slots[number], number = piece, number + 1
+                continue
+            found = self._terms.find(piece) if self._terms else []
+            terms.extend(found)
+            pos = 0
+            for m in found if mask_terms else []:
+                text.append(piece[pos : m.start] + f"[{number}]")
+                slots[number], number = self._terms.target(m.term), number + 1
+                pos = m.end
+            text.append(piece[pos:])
+        return _Request("".join(text), slots, terms, mask_terms and bool(terms))
+
+    def _misses(self, req: _Request, restored: list[str | _Slot]) -> bool:
+        """Whether a term of the sentence's own text is missing from its translation."""
+        if not req.terms or self._terms is None:
+            return False
+        out = " ".join(p for p in restored if isinstance(p, str))
+        return any(not self._terms.honoured(m.term, out) for m in req.terms)
+
+    def _runwise(self, sents: list[_Sent]) -> None:
+        """Translate the text between markup piece by piece: the markup cannot get lost."""
+        runs = [p.strip() for s in sents for p in s.pieces if isinstance(p, str) and _wordy(p)]
+        table = dict(zip(runs, self._translate(runs), strict=True))
+        for s in sents:
+            out: list[str | _Slot] = []
+            for p in s.pieces:
+                if isinstance(p, str) and _wordy(p):
+                    lead = p[: len(p) - len(p.lstrip())]
+                    trail = p[len(p.rstrip()) :]
+                    out.append(lead + table[p.strip()] + trail)
+                else:
+                    out.append(p)
+            s.out = _merge_text(out)
+
+    def _translate(self, texts: list[str]) -> list[str]:
+        """Model outputs for ``texts`` through the engine chain (a pivot runs two)."""
+        outputs = list(texts)
+        for engine in self.engines:
+            if not outputs:
+                break
+            outputs = self._run_engine(engine, outputs)
+        return outputs
+
+    def _run_engine(self, engine: Engine, texts: list[str]) -> list[str]:
+        """Unique texts, long ones split, batched by tokens, decoded, joined back."""
+        unique = list(dict.fromkeys(texts))
+        counts = engine.count_tokens(unique)
+        limit = engine.max_input_tokens
+        pieces: list[str] = []
+        owner: list[int] = []
+        for k, (text, count) in enumerate(zip(unique, counts, strict=True)):
+            parts = [text] if count <= limit else split_long(text, engine.src_lang,
+                                                             engine.count_tokens, limit)
+            pieces.extend(parts)
+            owner.extend([k] * len(parts))
+        if len(pieces) != len(unique):
+            counts = engine.count_tokens(pieces)
+        outputs = self._decode(engine, pieces, counts)
+        joined: list[list[str]] = [[] for _ in unique]
+        for k, out in zip(owner, outputs, strict=True):
+            joined[k].append(out.strip())
+        table = {t: " ".join(filter(None, parts)) for t, parts in zip(unique, joined, strict=True)}
+        return [table[t] for t in texts]
+
+    def _decode(self, engine: Engine, texts: list[str], counts: list[int]) -> list[str]:
+        self._planned += len(texts)
+        outputs = self._batches(engine, texts, counts, self.decode, report=True)
+        looping = [i for i, (t, o) in enumerate(zip(texts, outputs, strict=True))
+                   if _degenerate(t, o)]  # fmt: skip
+        if looping:
+            again = self._batches(engine, [texts[i] for i in looping],
+                                  [counts[i] for i in looping], self.decode.guarded())
+            for i, out in zip(looping, again, strict=True):
+                outputs[i] = out
+        return outputs
+
+    def _batches(self, engine: Engine, texts: list[str], counts: list[int],
+                 decode: DecodeOptions, report: bool = False) -> list[str]:  # fmt: skip
+        outputs: list[str] = [""] * len(texts)
+        for batch in make_batches(counts, self.batch_tokens):
+            result = engine.translate_batch(
+                [texts[i] for i in batch], **asdict(decode), max_batch_tokens=self.batch_tokens
+            )
+            for i, out in zip(batch, result, strict=True):
+                outputs[i] = out
+            if report:
+                self._done += len(batch)
+                if self._progress is not None:
+                    self._progress(self._done, self._planned)
+        return outputs
+
+    # -- output ----------------------------------------------------------------------------
+
+    def _render_unit(self, unit: _Unit, escape: Callable[[str], str]) -> str:
+        out, after_sentence = [], False
+        for item in unit.items:
+            if isinstance(item, str):
+                out.append(item)
+                after_sentence = False
+                continue
+            if after_sentence:
+                out.append(" ")
+            out.append(self._render_sent(item, escape))
+            after_sentence = True
+        return "".join(out)
+
+    def _render_sent(self, sent: _Sent, escape: Callable[[str], str]) -> str:
+        out = []
+        for p in sent.out or sent.pieces:
+            if isinstance(p, str):
+                out.append(escape(p))
+            elif p.inner is None:
+                out.append(p.node.raw)
+            else:
+                out.append(p.node.open + self._render_unit(p.inner, escape) + p.node.close)
+        return "".join(out)
+
+    def _plain_out(self, sent: _Sent) -> str:
+        out = []
+        for p in sent.out or sent.pieces:
+            if isinstance(p, str):
+                out.append(p)
+            elif p.inner is None:
+                out.append(p.plain)
+            else:
+                out.append(" ".join(self._plain_out(s) for s in p.inner.sentences()))
+        return "".join(out)
+
+    def _records(self, blocks: list[tuple[Block, _Unit]]) -> list[SentenceRecord]:
+        records: list[SentenceRecord] = []
+        for _, unit in blocks:
+            for sent in unit.sentences():
+                self._add_records(sent, records)
+        return records
+
+    def _add_records(self, sent: _Sent, records: list[SentenceRecord]) -> None:
+        """A record per sentence; one that is only markup around sentences (a paragraph in
+        ``<span>``) is represented by the sentences inside."""
+        inner = [p.inner for p in sent.slots if p.inner is not None]
+        if not sent.has_words and any(u.sentences() for u in inner):
+            for unit in inner:
+                for s in unit.sentences():
+                    self._add_records(s, records)
+            return
+        source = _squash("".join(p if isinstance(p, str) else p.plain for p in sent.pieces))
+        translation = _squash(self._plain_out(sent)).strip()
+        issues = []
+        if self._terms is not None and sent.model is not None:
+            issues = self._terms.check(source.strip(), translation)
+        records.append(SentenceRecord(len(records), sent.paragraph, source.strip(), translation,
+                                      sent.model, sent.from_tm, issues))  # fmt: skip
+
+    # -- set-up helpers --------------------------------------------------------------------
+
+    def _load_tm(self, tm: bool | Mapping[str, str], store: Store | str | Path | None
+                 ) -> dict[str, str]:  # fmt: skip
+        """Translation memory keyed like :func:`_tm_key` (empty when off or no store)."""
+        if isinstance(tm, Mapping):
+            entries: Mapping[str, str] = tm
+        elif not tm or store is None:
+            return {}
+        elif isinstance(store, str | Path):
+            from mt.corpus.store import Store
+
+            with Store.open(store, create=False) as opened:
+                entries = opened.translation_memory(self.src, self.tgt)
+        else:
+            entries = store.translation_memory(self.src, self.tgt)
+        return {_tm_key([k], self.src): v for k, v in entries.items()}
+
+
+def _tm_key(pieces: Sequence[str | _Slot], lang: str) -> str:
+    text = "".join(p for p in pieces if isinstance(p, str))
+    return _squash(normalize(text, lang)).strip()
+
+
+def _wordy(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
+
+
+def _strip(pieces: list[str | _Slot]) -> list[str | _Slot]:
+    """Whitespace at the edges of a sentence removed."""
+    pieces = list(pieces)
+    if pieces and isinstance(pieces[0], str):
+        pieces[0] = pieces[0].lstrip()
+    if pieces and isinstance(pieces[-1], str):
+        pieces[-1] = pieces[-1].rstrip()
+    return [p for p in pieces if not (isinstance(p, str) and not p)]
+
+
+def _cut(pieces: list[str | _Slot], spans: list[tuple[int, int]], cuts: list[int]
+         ) -> list[list[str | _Slot]]:  # fmt: skip
+    """Pieces cut into sentences at the character offsets ``cuts`` (never inside a slot)."""
+    parts: list[list[str | _Slot]] = [[]]
+    queue = sorted(cuts)
+    for piece, (start, end) in zip(pieces, spans, strict=True):
+        if isinstance(piece, _Slot):
+            while queue and queue[0] <= start:
+                parts.append([])
+                queue.pop(0)
+            parts[-1].append(piece)
+            continue
+        pos = start
+        while queue and queue[0] < end:
+            cut = max(queue.pop(0), pos)
+            parts[-1].append(piece[pos - start : cut - start])
+            parts.append([])
+            pos = cut
+        parts[-1].append(piece[pos - start :])
+    return [_strip(_merge_text(p)) for p in parts]
+
+
+def _walk(units: Iterator[_Unit] | Sequence[_Unit]) -> Iterator[_Sent]:
+    """Every sentence, those inside spans included (inner ones first)."""
+    for unit in units:
+        for sent in unit.sentences():
+            yield from _walk([s.inner for s in sent.slots if s.inner is not None])
+            yield sent
+
+
+def _check_chain(src: str, tgt: str, engines: Sequence[Engine]) -> None:
+    langs = [engines[0].src_lang] + [e.tgt_lang for e in engines]
+    linked = all(a.tgt_lang == b.src_lang for a, b in zip(engines, engines[1:], strict=False))
+    if langs[0] != src or langs[-1] != tgt or not linked:
+        chain = " → ".join(f"{e.src_lang}-{e.tgt_lang}" for e in engines)
+        raise UserError(f"engines {chain} do not translate {src}-{tgt}")
+
+
+def _load_glossary(glossary: Glossary | str | Path | bool | None) -> Glossary | None:
+    """None/True: the bundled glossary; False: none; a path or a Glossary: that one."""
+    if glossary is False:
+        return None
+    if glossary is None or glossary is True:
+        found = Glossary.default()
+        return found if len(found) else None
+    if isinstance(glossary, Glossary):
+        return glossary
+    return Glossary.load(glossary)
