@@ -4,21 +4,74 @@ Why per pair: the length ratio differs between en-az, en-ru and az-ru, so one pa
 while the average looks fine. Target: strict F1 >= 0.97 on every pair. Null beads (1-0/0-1)
 count in strict F1 (see mt.corpus.align.score); ``--no-null`` gives vecalign-style figures.
 
-Usage: python benchmarks/align_quality.py [--verbose] [--method gale-church] [--corpus DIR]
+The committed priors are fitted on this same gold, so ``--cv`` refits them without each
+document in turn (leave-one-out) for an honest estimate on unseen statements. ``--perturb``
+changes the target's paragraphing (the gold beads stay valid, they index sentences) to show
+how the paragraph anchors and their fallback behave when renderings paragraph differently.
+
+Usage: python benchmarks/align_quality.py [--verbose] [--cv] [--perturb KIND] [--no-null]
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import time
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from mt.corpus.align.api import align_segmented
-from mt.corpus.align.priors import CANONICAL_PAIRS, GoldDocument, gold_documents
-from mt.corpus.align.score import count_alignment, score_counts
+from mt.corpus.align.galechurch import GaleChurchAligner
+from mt.corpus.align.priors import (
+    CANONICAL_PAIRS,
+    NULL_COST,
+    GoldDocument,
+    fit_pair,
+    gold_documents,
+)
+from mt.corpus.align.score import Counts, count_alignment, score_counts
 
 ROOT = Path(__file__).resolve().parents[1]
+Paragraphs = list[list[str]]
+
+
+def _merge(paras: Paragraphs, rng: random.Random) -> Paragraphs:
+    """Two adjacent paragraphs become one (counts now differ)."""
+    if len(paras) < 2:
+        return paras
+    k = rng.randrange(len(paras) - 1)
+    return [*paras[:k], paras[k] + paras[k + 1], *paras[k + 2 :]]
+
+
+def _split(paras: Paragraphs, rng: random.Random) -> Paragraphs:
+    """One paragraph is cut in two (counts now differ)."""
+    ks = [k for k, p in enumerate(paras) if len(p) > 1]
+    if not ks:
+        return paras
+    k = rng.choice(ks)
+    cut = rng.randrange(1, len(paras[k]))
+    return [*paras[:k], paras[k][:cut], paras[k][cut:], *paras[k + 1 :]]
+
+
+def _shift(paras: Paragraphs, rng: random.Random) -> Paragraphs:
+    """A paragraph's last sentence moves to the next one (counts still agree)."""
+    ks = [k for k in range(len(paras) - 1) if len(paras[k]) > 1]
+    if not ks:
+        return paras
+    k = rng.choice(ks)
+    return [*paras[:k], paras[k][:-1], [paras[k][-1], *paras[k + 1]], *paras[k + 2 :]]
+
+
+def _flatten(paras: Paragraphs, rng: random.Random) -> Paragraphs:
+    """No paragraph breaks at all."""
+    return [[s for p in paras for s in p]]
+
+
+PERTURB: dict[str, Callable[[Paragraphs, random.Random], Paragraphs]] = {
+    "merge": _merge, "split": _split, "shift": _shift, "flatten": _flatten,
+}  # fmt: skip
 
 
 def _fmt(s: dict[str, float]) -> str:
@@ -34,20 +87,29 @@ def _errors(doc: GoldDocument, pred: list) -> str:
     return f"missed {dict(missed)} wrong {dict(wrong)}" if missed or wrong else ""
 
 
-def evaluate(corpus: Path, method: str, include_null: bool, verbose: bool) -> dict:
-    """Score every gold document; print per-document lines when verbose."""
+def _predict(doc: GoldDocument, others: list[GoldDocument], args: argparse.Namespace) -> list:
+    tgt = doc.tgt
+    if args.perturb:
+        tgt = PERTURB[args.perturb](doc.tgt, random.Random(f"{doc.name}-{doc.tgt_lang}"))
+    if args.cv:
+        priors, _ = fit_pair(others)
+        aligner = GaleChurchAligner(replace(priors, null_cost=NULL_COST))
+        return aligner.align(doc.src, tgt, doc.src_lang, doc.tgt_lang)
+    return align_segmented(doc.src, tgt, doc.src_lang, doc.tgt_lang, args.method)
+
+
+def evaluate(docs: list[GoldDocument], args: argparse.Namespace) -> dict:
+    """Score every gold document per pair; print per-document lines when verbose."""
     results = {}
-    docs = list(gold_documents(corpus))
     for a, b in CANONICAL_PAIRS:
-        total: dict = {}
+        total = {"strict": Counts(), "lax": Counts()}
         mine = [d for d in docs if (d.src_lang, d.tgt_lang) == (a, b)]
         for doc in mine:
-            pred = align_segmented(doc.src, doc.tgt, a, b, method)
-            counts = count_alignment(doc.beads, pred, include_null=include_null)
+            pred = _predict(doc, [d for d in mine if d is not doc], args)
+            counts = count_alignment(doc.beads, pred, include_null=not args.no_null)
             for name, c in counts.items():
-                total.setdefault(name, type(c)())
                 total[name] += c
-            if verbose:
+            if args.verbose:
                 s = score_counts(counts)
                 print(f"  {a}-{b} {doc.name:40s} strict {_fmt(s['strict'])}  "
                       f"lax F1={s['lax']['f1']:.4f}  {_errors(doc, pred)}")  # fmt: skip
@@ -56,19 +118,29 @@ def evaluate(corpus: Path, method: str, include_null: bool, verbose: bool) -> di
     return results
 
 
-def main() -> int:
+def _args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpora")
     ap.add_argument("--method", default="gale-church")
     ap.add_argument("--verbose", "-v", action="store_true", help="per-document figures")
     ap.add_argument("--no-null", action="store_true", help="exclude 1-0/0-1 from strict F1")
-    args = ap.parse_args()
+    ap.add_argument("--cv", action="store_true", help="leave-one-document-out priors")
+    ap.add_argument("--perturb", choices=sorted(PERTURB), help="re-paragraph the target side")
+    return ap.parse_args()
+
+
+def main() -> int:
+    args = _args()
     t0 = time.perf_counter()
-    results = evaluate(args.corpus, args.method, not args.no_null, args.verbose)
+    results = evaluate(list(gold_documents(args.corpus)), args)
     if not results:
         print(f"no gold alignments under {args.corpus}")
         return 1
-    print(f"method {args.method}, null beads {'excluded' if args.no_null else 'counted'}")
+    notes = [f"method {args.method}" + (" (leave-one-out priors)" if args.cv else "")]
+    notes.append(f"null beads {'excluded' if args.no_null else 'counted'}")
+    if args.perturb:
+        notes.append(f"target paragraphs perturbed: {args.perturb}")
+    print(", ".join(notes))
     ok = True
     for pair, (n_docs, s, n_gold) in results.items():
         ok &= s["strict"]["f1"] >= 0.97

@@ -286,11 +286,12 @@ def _system_names(paths: Sequence[Path]) -> list[str]:
     return names
 
 
-def _cell(stat, baseline: bool, alpha: float) -> str:
+def _cell(result: Comparison, system: int, key: str) -> str:
+    stat = result.results[system][key]
     text = f"{stat.score:.2f} (μ {stat.mean:.2f} ± {stat.ci:.2f})"
-    if baseline:
+    if system == 0:
         return text
-    mark = " *" if stat.p_value < alpha else ""
+    mark = " *" if result.significant(system, key) else ""
     return f"{text} p={stat.p_value:.4f}{mark}"
 
 
@@ -302,7 +303,7 @@ def _compare_text(result: Comparison, markdown: bool) -> str:
     rows = []
     for i, name in enumerate(result.systems):
         label = f"{name} (baseline)" if i == 0 else name
-        rows.append([label, *(_cell(result.results[i][k], i == 0, result.alpha) for k in keys)])
+        rows.append([label, *(_cell(result, i, k) for k in keys)])
     intro = (f"{test} ({result.n_samples} {what}, seed {result.seed}); "
              f"95% CI as μ ± half-width; * p < {result.alpha} against the baseline")  # fmt: skip
     sigs = [f"{result.metrics[k].display}: {s}" for k, s in result.signatures().items()]
@@ -447,3 +448,8 @@ def _qa_text(report: QAReport, srcs: Sequence[str], hyps: Sequence[str]) -> str:
         lines += ["", f"#{index}", f"  src: {srcs[index]}", f"  hyp: {hyps[index]}"]
         lines += [f"  {f.severity}: {f.check}: {f.message}" for f in findings]
     return "\n".join(lines)
+
+
+from mt.evaluate.runs_cli import register as _register_runs  # noqa: E402
+
+_register_runs(eval_app)

@@ -53,6 +53,7 @@ DEFAULT_COMET_MODEL = "Unbabel/wmt22-comet-da"
 
 TOP_KEYS = ("name", "description", "db", "store", "split", "directions", "metrics", "bootstrap",
             "seed", "limit", "worst", "comet_model", "system")  # fmt: skip
+_SYSTEM_HEADER = re.compile(r"^\s*\[\[\s*system\s*\]\]")
 SYSTEM_KEYS = ("name", "model", "backend", "device", "beam", "tm", "glossary", "description")
 
 
@@ -133,15 +134,9 @@ def parse_recipe(data: dict[str, Any], *, text: str = "", path: Path | None = No
     v = _Validator(text, path)
     v.unknown_keys(data, TOP_KEYS, "recipe")
     base = path.parent if path is not None else Path(".")
-    systems_raw = data.get("system")
-    if not isinstance(systems_raw, list) or not systems_raw:
-        v.fail("no [[system]] table: a recipe needs at least one system", "system")
-    directions = v.directions(data.get("directions", list(ALL_DIRECTIONS)))
-    systems = tuple(v.system(i, raw, directions, base) for i, raw in enumerate(systems_raw))
-    v.unique_names(systems)
-    return Recipe(
+    top = dict(
         name=v.string(data, "name", "recipe") or (path.stem if path else "recipe"),
-        path=path, text=text, systems=systems, directions=directions,
+        directions=v.directions(data.get("directions", list(ALL_DIRECTIONS))),
         metrics=v.metrics(data.get("metrics", list(DEFAULT_METRICS))),
         split=v.choice(data, "split", SPLITS, "test", "recipe"),
         db=v.db(data, base),
@@ -151,7 +146,14 @@ def parse_recipe(data: dict[str, Any], *, text: str = "", path: Path | None = No
         worst=v.integer(data, "worst", 10, "recipe", minimum=0),
         comet_model=v.string(data, "comet_model", "recipe") or DEFAULT_COMET_MODEL,
         description=v.string(data, "description", "recipe"),
-    )  # fmt: skip
+    )
+    systems_raw = data.get("system")
+    if not isinstance(systems_raw, list) or not systems_raw:
+        v.fail("no [[system]] table: a recipe needs at least one system", "system")
+    systems = tuple(v.system(i, raw, top["directions"], base)
+                    for i, raw in enumerate(systems_raw))  # fmt: skip
+    v.unique_names(systems)
+    return Recipe(path=path, text=text, systems=systems, **top)
 
 
 class _Validator:
@@ -160,13 +162,26 @@ class _Validator:
     def __init__(self, text: str, path: Path | None):
         self.text = text
         self.path = path
+        self.lines = text.splitlines()
+        headers = [n for n, line in enumerate(self.lines) if _SYSTEM_HEADER.match(line)]
+        # Line ranges (0-based, end exclusive): the top level, then each [[system]] table.
+        self.sections = list(zip([0, *headers], [*headers, len(self.lines)], strict=True))
+        self.scope = self.sections[0]
+
+    def in_system(self, i: int) -> None:
+        """Look for keys inside the i-th ``[[system]]`` table from now on."""
+        if i + 1 < len(self.sections):
+            self.scope = self.sections[i + 1]
 
     def line_of(self, key: str) -> int | None:
-        """The first line assigning ``key`` (tomllib gives no positions; good enough)."""
+        """The line assigning ``key`` in the current table (tomllib gives no positions)."""
+        if key == "system" and self.scope != self.sections[0]:
+            return self.scope[0] + 1
         pattern = re.compile(rf"^\s*(\[\[?\s*)?[\"']?{re.escape(key)}[\"']?\s*(=|\]\]?)")
-        for number, line in enumerate(self.text.splitlines(), 1):
-            if pattern.match(line):
-                return number
+        start, end = self.scope
+        for number in range(start, end):
+            if pattern.match(self.lines[number]):
+                return number + 1
         return None
 
     def fail(self, message: str, key: str | None = None) -> None:
@@ -261,6 +276,7 @@ class _Validator:
 
     def system(self, i: int, raw: Any, directions: tuple[str, ...], base: Path) -> SystemSpec:
         where = f"[[system]] #{i + 1}"
+        self.in_system(i)
         if not isinstance(raw, dict):
             self.fail(f"{where} must be a table", "system")
         self.unknown_keys(raw, SYSTEM_KEYS, where)

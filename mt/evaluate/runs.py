@@ -22,7 +22,6 @@ files written by the run and ``mt eval report RUN_ID`` are the same thing.
 from __future__ import annotations
 
 import json
-import math
 import platform
 import time
 from collections.abc import Callable, Sequence
@@ -35,6 +34,7 @@ from mt.evaluate.recipe import Recipe, SystemSpec
 
 RUN_KIND = "eval"
 MAX_ERROR_CHARS = 2000
+MAX_QA_ROWS = 50  # flagged segments kept per system and direction (all are counted)
 
 
 class SentenceTranslator(Protocol):
@@ -107,14 +107,28 @@ def load_test_set(store: Store, src: str, tgt: str, split: str, limit: int = 0) 
         if rec.src.strip() and rec.tgt.strip():
             by_doc.setdefault(rec.doc_key or "", []).append(rec)
     if limit:
-        per_doc = max(1, math.ceil(limit / max(1, len(by_doc))))
-        by_doc = {k: v[:per_doc] for k, v in by_doc.items()}
-    records = [r for recs in by_doc.values() for r in recs][: limit or None]
+        by_doc = {k: by_doc[k][:n] for k, n in _quotas(by_doc, limit).items() if n}
+    records = [r for recs in by_doc.values() for r in recs]
     return TestSet(
         src, tgt, [r.src for r in records], [r.tgt for r in records],
         [r.doc_key or "" for r in records],
         [f"{r.doc_key}:{_ids(r.src_ids)}:{_ids(r.tgt_ids)}" for r in records],
     )  # fmt: skip
+
+
+def _quotas(by_doc: dict[str, list], limit: int) -> dict[str, int]:
+    """Share ``limit`` segments among documents as evenly as their sizes allow, so a quick
+    ``--limit`` run still has per-document scores for every document."""
+    quotas = dict.fromkeys(by_doc, 0)
+    left = limit
+    while left > 0:
+        open_docs = [k for k in by_doc if quotas[k] < len(by_doc[k])]
+        if not open_docs:
+            break
+        for key in open_docs[:left]:
+            quotas[key] += 1
+        left -= min(left, len(open_docs))
+    return quotas
 
 
 def _ids(ids: Sequence[int]) -> str:
@@ -143,10 +157,10 @@ def make_translator(spec: SystemSpec, src: str, tgt: str, *, store: Store,
     """
     from mt.translate.pipeline import Translator
 
-    tm = honest_tm(store, src, tgt, exclude_docs) if spec.tm else None
-    glossary: Any = spec.glossary if isinstance(spec.glossary, str) else bool(spec.glossary)
-    return Translator(src, tgt, model=spec.model_for(f"{src}-{tgt}"), backend=spec.backend,
-                      device=spec.device, beam=spec.beam, glossary=glossary or None, tm=tm,
+    tm: dict[str, str] | bool = honest_tm(store, src, tgt, exclude_docs) if spec.tm else False
+    # Translator: glossary None/True = the bundled one, False = none, a str = that file.
+    return Translator(src, tgt, spec.model_for(f"{src}-{tgt}"), backend=spec.backend,
+                      device=spec.device, beam=spec.beam, glossary=spec.glossary, tm=tm,
                       store=None)  # fmt: skip
 
 
@@ -292,9 +306,15 @@ def _qa(test: TestSet, hyps: list[str]) -> dict[str, Any]:
     except Exception as exc:  # noqa: BLE001 - QA is an addition to the scores, not a gate
         return {"error": _error_text(exc)}
     data = report.to_dict()
-    for row in data.get("flagged", []):
+    flagged = data.get("flagged", [])
+    for row in flagged:
         row["doc_key"] = test.doc_keys[row["index"]]
         row["src"], row["hyp"] = test.srcs[row["index"]], hyps[row["index"]]
+        for finding in row.get("findings", []):
+            finding.pop("score", None)  # the message says it; raw values bloat the store
+    # A garbage system flags every segment; the summary counts them all, we keep a sample.
+    data["flagged"] = flagged[:MAX_QA_ROWS]
+    data["flagged_kept"] = len(data["flagged"])
     return data
 
 
@@ -530,16 +550,12 @@ def _load_direction(conn, run_id: int, direction: str, note: dict[str, Any]) -> 
         d.pop("segment_ids", None)
         corpus, docs = _load_scores(conn, sid)
         systems.append({"name": name, "status": status, "error": error, "model": model,
-                        "revision": revision_or_none(rev), "backend": backend,
+                        "revision": rev, "backend": backend,
                         "params": json.loads(params or "{}"), "seconds": seconds,
                         "scores": corpus, "documents": docs} | d)  # fmt: skip
     return {"direction": direction, "src": src, "tgt": tgt, "segments": note.get("segments", 0),
             "documents": note.get("documents", []), "baseline": note.get("baseline"),
             "error": note.get("error"), "systems": systems}  # fmt: skip
-
-
-def revision_or_none(rev: str | None) -> str | None:
-    return rev or None
 
 
 def _load_scores(conn, system_id: int) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:

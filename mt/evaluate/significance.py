@@ -57,16 +57,25 @@ class Comparison:
     n_samples: int
     seed: int | None
     stats: list[dict[str, np.ndarray]] = field(repr=False, default_factory=list)
+    n_confidence: int = 1000
     alpha: float = 0.05
 
     def significant(self, system: int, key: str) -> bool:
-        p = self.results[system][key].p_value
-        return p is not None and p < self.alpha
+        """p < alpha and a real difference.
+
+        Two identical outputs get p = 1/(n+1) from the multeval/sacrebleu formula (no sample
+        exceeds a zero difference); we keep that p-value for agreement with sacrebleu but do
+        not call a zero difference significant.
+        """
+        stat, base = self.results[system][key], self.results[0][key]
+        return stat.p_value is not None and stat.p_value < self.alpha and stat.score != base.score
 
     def signatures(self) -> dict[str, str]:
-        """sacrebleu's signature per metric, extended with the test as sacrebleu does."""
-        extra = f"|{self.test}:{self.n_samples}|rs:{str(self.seed).lower()}"
-        return {key: m.signature() + extra for key, m in self.metrics.items()}
+        """sacrebleu's signature per metric, with the test, its size and the seed added."""
+        updates: dict[str, Any] = {"seed": str(self.seed).lower(), self.test: self.n_samples}
+        if self.test == "ar" and self.n_confidence > 0:
+            updates["bs"] = self.n_confidence
+        return {key: m.signature(**updates) for key, m in self.metrics.items()}
 
     def to_dict(self) -> dict[str, Any]:
         sigs = self.signatures()
@@ -168,7 +177,8 @@ def compare(
     hyps = [prepare(h, opts) for _, h in named]
     stats = segment_stats(built, hyps, [prepare(r, opts) for r in streams], jobs=jobs)
     results = compare_stats(built, stats, test, n_samples, seed, n_confidence)
-    return Comparison([n for n, _ in named], built, results, test, n_samples, seed, stats)
+    names = [n for n, _ in named]
+    return Comparison(names, built, results, test, n_samples, seed, stats, n_confidence)
 
 
 def compare_stats(

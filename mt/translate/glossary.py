@@ -199,23 +199,32 @@ class _Tokens:
         return cls([m.group() for m in found], [m.span() for m in found])
 
 
-def _find_words(
-    term_words: list[str], text: str, toks: _Tokens, lang: str
-) -> list[tuple[int, int, int]]:
-    """(start, end, letters of inflection) of each occurrence of the words ``term_words``."""
-    out = []
+def _key(word: str, lang: str) -> str:
+    """Index key of a term's first word: its first three letters (all, if it is shorter)."""
+    return _fold(word, lang)[:3]
+
+
+def _keys(word: str, lang: str) -> tuple[str, ...]:
+    """Keys under which a text word may find terms (a two-letter term word is a prefix)."""
+    folded = _fold(word, lang)
+    return (folded[:3], folded[:2], folded[:1]) if len(folded) >= 3 else (folded,)
+
+
+def _match_at(
+    term_words: list[str], text: str, toks: _Tokens, i: int, lang: str
+) -> tuple[int, int, int] | None:
+    """(start, end, letters of inflection) if ``term_words`` occur from token ``i`` on."""
     n = len(term_words)
-    for i in range(len(toks.words) - n + 1):
-        added = 0
-        for j, tw in enumerate(term_words):
-            extra = word_matches(tw, toks.words[i + j], lang)
-            gap = text[toks.spans[i + j - 1][1] : toks.spans[i + j][0]] if j else ""
-            if extra is None or not _GAP.fullmatch(gap):
-                break
-            added += extra
-        else:
-            out.append((toks.spans[i][0], toks.spans[i + n - 1][1], added))
-    return out
+    if i + n > len(toks.words):
+        return None
+    added = 0
+    for j, tw in enumerate(term_words):
+        extra = word_matches(tw, toks.words[i + j], lang)
+        gap = text[toks.spans[i + j - 1][1] : toks.spans[i + j][0]] if j else ""
+        if extra is None or not _GAP.fullmatch(gap):
+            return None
+        added += extra
+    return toks.spans[i][0], toks.spans[i + n - 1][1], added
 
 
 class GlossaryPair:
@@ -230,20 +239,29 @@ class GlossaryPair:
         return len(self.terms)
 
     @cached_property
-    def _src_words(self) -> list[tuple[Term, list[str]]]:
-        pairs = [(t, _WORD.findall(t.forms[self.src])) for t in self.terms]
-        return [p for p in pairs if p[1]]
+    def _index(self) -> dict[str, list[tuple[Term, list[str]]]]:
+        """Terms by the first three letters of their first word: a word can only start a
+        term whose key it shares (stems keep at least three letters), so matching costs a
+        dictionary lookup per word instead of a pass over the whole glossary."""
+        index: dict[str, list[tuple[Term, list[str]]]] = {}
+        for term in self.terms:
+            words = _WORD.findall(term.forms[self.src])
+            if words:
+                index.setdefault(_key(words[0], self.src), []).append((term, words))
+        return index
 
     def find(self, text: str) -> list[Match]:
         """Non-overlapping source terms in ``text``, longest first, in text order."""
         if not self.terms:
             return []
         toks = _Tokens.of(text)
-        found = [
-            (len(words), added, start, end, term)
-            for term, words in self._src_words
-            for start, end, added in _find_words(words, text, toks, self.src)
-        ]
+        found = []
+        for i, word in enumerate(toks.words):
+            candidates = (c for k in _keys(word, self.src) for c in self._index.get(k, ()))
+            for term, words in candidates:
+                hit = _match_at(words, text, toks, i, self.src)
+                if hit is not None:
+                    found.append((len(words), hit[2], hit[0], hit[1], term))
         # Longest terms first, then the least inflected: "Xarici İşlər Nazirliyinin" is the
         # ministry (Nazirliyi + nin), not the minister (naziri + ...).
         found.sort(key=lambda f: (-f[0], f[1], f[2]))
@@ -256,7 +274,13 @@ class GlossaryPair:
     def honoured(self, term: Term, translation: str) -> bool:
         """Whether the target form of ``term`` (possibly inflected) occurs in ``translation``."""
         words = _WORD.findall(term.forms[self.tgt])
-        return bool(_find_words(words, translation, _Tokens.of(translation), self.tgt))
+        toks = _Tokens.of(translation)
+        key = _key(words[0], self.tgt) if words else ""
+        return any(
+            _match_at(words, translation, toks, i, self.tgt) is not None
+            for i, word in enumerate(toks.words)
+            if key in _keys(word, self.tgt)
+        )
 
     def check(self, source: str, translation: str) -> list[GlossaryIssue]:
         """Terms of ``source`` whose target form is missing from ``translation``."""

@@ -248,7 +248,10 @@ class Translator:
     Models are loaded once, when the Translator is made (so every mistake — unknown model,
     wrong direction, CUDA absent — shows up before any output), and reused for every call.
     ``store`` (a :class:`~mt.corpus.store.Store` or a path) feeds the translation memory;
-    ``tm`` may also be a mapping of source sentence → translation.
+    ``tm`` may also be a mapping of source sentence → translation. ``glossary``: None for
+    the bundled one, a path or :class:`Glossary` for another, False for none.
+    ``retry_loops`` decodes again, with repetition guards, outputs that loop or run away
+    (off for benchmarks that must decode each sentence exactly once).
     """
 
     def __init__(
@@ -271,9 +274,13 @@ class Translator:
         tm: bool | Mapping[str, str] = True,
         store: Store | str | Path | None = None,
         batch_tokens: int | None = None,
+        retry_loops: bool = True,
     ):
         from mt.translate.engine import load_engine, route
 
+        # The cheap checks first: a bad glossary should not cost a model load.
+        _check_glossary_mode(glossary_mode)
+        loaded = _load_glossary(glossary)
         chain = route(src, tgt, str(model) if model is not None else None)
         engines = [
             load_engine(step.id, step.src, step.tgt, backend=backend, device=device,
@@ -284,8 +291,8 @@ class Translator:
             src, tgt, engines,
             decode=DecodeOptions(beam, length_penalty, max_length_ratio, repetition_penalty,
                                  no_repeat_ngram_size),
-            glossary=glossary, glossary_mode=glossary_mode, tm=tm, store=store,
-            batch_tokens=batch_tokens,
+            glossary=loaded if loaded is not None else False, glossary_mode=glossary_mode,
+            tm=tm, store=store, batch_tokens=batch_tokens, retry_loops=retry_loops,
         )  # fmt: skip
 
     @classmethod
@@ -299,6 +306,7 @@ class Translator:
         tm: bool | Mapping[str, str] = True,
         store: Store | str | Path | None = None,
         batch_tokens: int | None = None,
+        retry_loops: bool = True,
     ) -> Translator:
         """A Translator over engines already loaded (a chain of two for a pivot)."""
         if not engines:
@@ -307,19 +315,18 @@ class Translator:
         self._configure(
             engines[0].src_lang, engines[-1].tgt_lang, list(engines),
             decode=decode or DecodeOptions(), glossary=glossary, glossary_mode=glossary_mode,
-            tm=tm, store=store, batch_tokens=batch_tokens,
+            tm=tm, store=store, batch_tokens=batch_tokens, retry_loops=retry_loops,
         )  # fmt: skip
         return self
 
     def _configure(self, src, tgt, engines, *, decode, glossary, glossary_mode, tm, store,
-                   batch_tokens) -> None:  # fmt: skip
+                   batch_tokens, retry_loops) -> None:  # fmt: skip
         self.src, self.tgt = check_lang(src), check_lang(tgt)
         _check_chain(self.src, self.tgt, engines)
-        if glossary_mode not in GLOSSARY_MODES:
-            raise UserError(f"unknown glossary mode {glossary_mode!r} "
-                            f"(choose {', '.join(GLOSSARY_MODES)})")  # fmt: skip
+        _check_glossary_mode(glossary_mode)
         self.engines: list[Engine] = engines
         self.decode = decode
+        self.retry_loops = retry_loops
         self.glossary = _load_glossary(glossary)
         self.glossary_mode = glossary_mode
         self._terms: GlossaryPair | None = (
@@ -362,6 +369,7 @@ class Translator:
             "glossary": (self.glossary.source or "custom") if self.glossary else None,
             "glossary_mode": self.glossary_mode if self.glossary else None,
             "tm": bool(self.tm),
+            "retry_loops": self.retry_loops,
         }  # fmt: skip
 
     def translate_sentences(
@@ -558,7 +566,7 @@ class Translator:
         self._planned += len(texts)
         outputs = self._batches(engine, texts, counts, self.decode, report=True)
         looping = [i for i, (t, o) in enumerate(zip(texts, outputs, strict=True))
-                   if _degenerate(t, o)]  # fmt: skip
+                   if self.retry_loops and _degenerate(t, o)]  # fmt: skip
         if looping:
             again = self._batches(engine, [texts[i] for i in looping],
                                   [counts[i] for i in looping], self.decode.guarded())
@@ -716,6 +724,11 @@ def _check_chain(src: str, tgt: str, engines: Sequence[Engine]) -> None:
     if langs[0] != src or langs[-1] != tgt or not linked:
         chain = " → ".join(f"{e.src_lang}-{e.tgt_lang}" for e in engines)
         raise UserError(f"engines {chain} do not translate {src}-{tgt}")
+
+
+def _check_glossary_mode(mode: str) -> None:
+    if mode not in GLOSSARY_MODES:
+        raise UserError(f"unknown glossary mode {mode!r} (choose {', '.join(GLOSSARY_MODES)})")
 
 
 def _load_glossary(glossary: Glossary | str | Path | bool | None) -> Glossary | None:

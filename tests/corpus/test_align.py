@@ -105,18 +105,38 @@ def test_empty_sides() -> None:
     assert [b.kind for b in align_lengths([10], [], PRIORS)] == ["1-0"]
 
 
+def _paragraph_of(paragraphs: list[list[str]]) -> list[int]:
+    return [k for k, p in enumerate(paragraphs) for _ in p]
+
+
 def test_paragraph_anchors_are_hard_boundaries() -> None:
     # The short sentence ends paragraph 1 in the source but opens paragraph 2 in the target;
-    # unanchored it would pair up, anchored it must not cross the paragraph boundary.
+    # unanchored it pairs with its twin, anchored no bead may cross the paragraph boundary.
+    src = [sents(100, 40), sents(100)]
+    tgt = [sents(100), sents(40, 100)]
+    beads = align_paragraphs(src, tgt, PRIORS)
+    check_coverage(beads, 3, 3)
+    sp, tp = _paragraph_of(src), _paragraph_of(tgt)
+    for b in beads:
+        assert len({sp[i] for i in b.src} | {tp[j] for j in b.tgt}) == 1, beads
+    flat = align_paragraphs([sents(100, 40, 100)], [sents(100, 40, 100)], PRIORS)
+    assert [(b.src, b.tgt) for b in flat] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+
+
+def test_same_count_with_a_moved_boundary_is_not_anchored() -> None:
+    # Same paragraph count, but a whole sentence moved across the break: the paragraph
+    # lengths contradict k-k pairing, so the aligner must not force 1-0 + 0-1 beads.
     src = [sents(100, 80), sents(100)]
     tgt = [sents(100), sents(80, 100)]
     beads = align_paragraphs(src, tgt, PRIORS)
-    pairs = [(b.src, b.tgt) for b in beads]
-    assert ((1,), (1,)) not in pairs
-    assert ((0,), (0,)) in pairs and ((2,), (2,)) in pairs
-    check_coverage(beads, 3, 3)
-    flat = align_paragraphs([sents(100, 80, 100)], [sents(100, 80, 100)], PRIORS)
-    assert [(b.src, b.tgt) for b in flat] == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    assert [b.kind for b in beads] == ["1-1"] * 3
+
+
+def test_one_side_without_paragraphs_aligns_flat() -> None:
+    src = [sents(100), sents(80), sents(120), sents(60), sents(90)]
+    tgt = [sents(101, 79, 118, 62, 93)]
+    beads = align_paragraphs(src, tgt, PRIORS)
+    assert [(b.src, b.tgt) for b in beads] == [((i,), (i,)) for i in range(5)]
 
 
 def test_paragraph_count_mismatch_falls_back() -> None:
@@ -189,4 +209,28 @@ def test_priors_lookup() -> None:
     for a, b in (("en", "az"), ("en", "ru"), ("az", "ru")):
         fwd, back = get_priors(a, b), get_priors(b, a)
         assert back.c == pytest.approx(1 / fwd.c)
-        assert sum(fwd.types.values()) == pytest.approx(1.0)
+        assert sum(fwd.types.values()) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_align_documents_api() -> None:
+    from mt.corpus.align.api import align_documents, bead_texts
+
+    en = "The Ministry welcomes the agreement. It was signed today.\n\nTalks will continue."
+    ru = "Министерство приветствует соглашение, подписанное сегодня.\n\nПереговоры продолжатся."
+    src, tgt, beads = align_documents(en, ru, "en", "ru")
+    assert src == ["The Ministry welcomes the agreement.", "It was signed today.",
+                   "Talks will continue."]  # fmt: skip
+    assert len(tgt) == 2
+    assert [(b.src, b.tgt) for b in beads] == [((0, 1), (0,)), ((2,), (1,))]
+    assert bead_texts(src, tgt, beads)[1] == ("Talks will continue.", "Переговоры продолжатся.")
+
+
+def test_align_documents_rejects_bad_input() -> None:
+    from mt.corpus.align.api import align_documents
+
+    with pytest.raises(UserError, match="unsupported language"):
+        align_documents("A.", "B.", "en", "de")
+    with pytest.raises(UserError, match="unknown aligner"):
+        align_documents("A.", "B.", "en", "ru", method="bleualign")
+    with pytest.raises(UserError, match="unsupported language"):
+        GaleChurchAligner().align([["A."]], [["B."]], "en", "fr")

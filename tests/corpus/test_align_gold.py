@@ -43,12 +43,18 @@ def test_reverse_direction_mirrors(gold: list, src: str, tgt: str) -> None:
 
 
 def test_committed_priors_match_a_refit() -> None:
+    """The constants come from this gold; a large drift means: rerun the priors module.
+
+    Loose on purpose: an edited sentence moves the fit a little without making it stale.
+    """
     fitted = fit_priors(CORPUS)
+    assert set(fitted) == {f"{a}-{b}" for a, b in CANONICAL_PAIRS}
     for pair, info in fitted.items():
         a, b = pair.split("-")
         got, want = info["priors"], FITTED[(a, b)]
-        assert got.c == pytest.approx(want.c, abs=5e-4), pair
-        assert got.s2 == pytest.approx(want.s2, abs=5e-3), pair
+        assert got.c == pytest.approx(want.c, rel=0.02), pair
+        assert got.s2 == pytest.approx(want.s2, rel=0.2), pair
+        assert got.types[(1, 1)] == pytest.approx(want.types[(1, 1)], abs=0.03), pair
 
 
 def test_align_documents_end_to_end() -> None:

@@ -17,9 +17,11 @@ Implementation notes (why it is fast enough for 5,000 x 5,000 sentences on one c
   running 0-1 cost, which ``np.minimum.accumulate`` solves in one pass.
 * If the best path comes within a bead of the band's edge the band was too narrow to be
   trusted: it is doubled and the DP rerun, up to the full matrix.
-* Paragraphs are hard anchors when both sides have the same number of them. Otherwise the
-  paragraphs themselves are first aligned with the same DP (paragraph lengths, paragraph-level
-  type priors), and sentences are aligned within each group of aligned paragraphs.
+* Paragraphs are hard anchors when both sides have the same number of them (and their lengths
+  do not contradict that pairing). Otherwise the paragraphs themselves are first aligned with
+  the same DP (paragraph lengths, paragraph-level type priors), and sentences are aligned
+  within each group of aligned paragraphs; when that grouping leaves a paragraph unmatched,
+  the flattened documents are aligned in one DP. See :func:`_groups` for the measurements.
 """
 
 from __future__ import annotations
@@ -32,12 +34,18 @@ import numpy as np
 
 from mt.corpus.align.base import Bead, register
 from mt.corpus.align.priors import BEAD_TYPES, PairPriors, get_priors
+from mt.lang import check_lang
 
 _SQRT2 = math.sqrt(2.0)
 #: Below this many DP cells the whole matrix is searched (no band bookkeeping needed).
 FULL_SEARCH_CELLS = 250_000
 #: Distance (in target sentences) from a band edge that counts as "touching" it.
 EDGE_MARGIN = 3
+
+#: How much worse (in nats) pairing paragraphs k-k may be than the best paragraph alignment
+#: before same-count paragraphs stop being trusted as anchors; chosen on the gold with
+#: perturbed paragraphing (one boundary moved), see benchmarks/align_quality.py --perturb.
+ANCHOR_MARGIN = 4.0
 
 #: Paragraph-level bead priors for the fallback: paragraphs are mostly kept whole, sometimes
 #: split or merged, rarely dropped.
@@ -72,7 +80,26 @@ def match_cost(l1: np.ndarray | float, l2: np.ndarray | float, c: float, s2: flo
     return np.maximum(-log_erfc(delta / _SQRT2), 0.0)
 
 
-def bead_cost(kind: tuple[int, int], l1: float, l2: float, penalty: float, priors) -> float:
+#: ``match_cost`` as a function of |delta| on a fine grid: the DP's inner loop interpolates in
+#: it (a few numpy calls instead of the ~20 of the erfc series; error < 1e-6). Beyond the grid
+#: the cost is clamped, at a value (~1800) no real alignment path ever pays.
+_DELTA_STEP = 1e-3
+_DELTA_GRID = np.arange(0.0, 60.0 + _DELTA_STEP, _DELTA_STEP)
+_COST_GRID = np.maximum(-log_erfc(_DELTA_GRID / _SQRT2), 0.0)
+_COST_SLOPE = np.append(np.diff(_COST_GRID), 0.0)
+_GRID_LAST = float(len(_DELTA_GRID) - 1)
+
+
+def _tabulated_cost(delta: np.ndarray) -> np.ndarray:
+    """Linear interpolation in the grid by direct indexing (np.interp searches: far slower)."""
+    pos = np.minimum(delta * (1.0 / _DELTA_STEP), _GRID_LAST)
+    idx = pos.astype(np.intp)
+    return _COST_GRID[idx] + (pos - idx) * _COST_SLOPE[idx]
+
+
+def bead_cost(
+    kind: tuple[int, int], l1: float, l2: float, penalty: float, priors: PairPriors
+) -> float:
     """``-log P(type)`` plus the length term: ``-log P(delta | match)`` or the flat null cost.
 
     Why flat for 1-0/0-1: the paper's program scores an unmatched sentence with the match
@@ -113,68 +140,37 @@ def _band(src_cum: np.ndarray, tgt_cum: np.ndarray, half: int) -> _Band:
     return _Band(lo, hi)
 
 
-def _shifted(row: np.ndarray, row_lo: int, lo: int, width: int) -> np.ndarray:
-    """``row`` (stored from column ``row_lo``) read at columns ``lo..lo+width-1``; inf outside."""
-    out = np.full(width, np.inf)
-    start = max(lo, row_lo)
-    stop = min(lo + width, row_lo + len(row))
-    if stop > start:
-        out[start - lo : stop - lo] = row[start - row_lo : stop - row_lo]
-    return out
-
-
 class _Model:
-    """Everything the DP needs per cell, precomputed as arrays over target positions.
-
-    ``src_breaks``/``tgt_breaks`` mark positions where a paragraph starts (soft anchors): a
-    path cell with a break on one side only, and a bead with a break inside it, pay
-    ``break_cost`` each. With no breaks this is the plain Gale-Church model.
-    """
+    """Bead costs for one pair as arrays over target positions, precomputed once per DP."""
 
     def __init__(
-        self, src_cum: np.ndarray, tgt_cum: np.ndarray, priors: PairPriors, types: dict,
-        src_breaks: np.ndarray, tgt_breaks: np.ndarray, break_cost: float,
-    ) -> None:  # fmt: skip
+        self, src_cum: np.ndarray, tgt_cum: np.ndarray, priors: PairPriors, types: dict
+    ) -> None:
+        self.priors = priors
         self.c, self.s2, self.null_cost = priors.c, priors.s2, priors.null_cost
         self.src_cum, self.tgt_cum = src_cum, tgt_cum
         self.types = [(k, -math.log(p)) for k, p in types.items() if p > 0]
         self.penalty = dict(self.types)
         self.widths = {b: _window_sum(tgt_cum, b) for b in range(4)}
-        self.src_breaks, self.tgt_breaks, self.break_cost = src_breaks, tgt_breaks, break_cost
-        self.src_bcum = np.concatenate(([0.0], np.cumsum(src_breaks)))
-        self.tgt_bcum = np.concatenate(([0.0], np.cumsum(tgt_breaks)))
-        self.inside = {b: break_cost * self._inside_tgt(b) for b in range(4)}
+        # delta's variance term s2 * (l1 + l2 / c) / 2, target part precomputed per width
+        self.var_tgt = {b: w * (self.s2 / (2 * self.c)) for b, w in self.widths.items()}
         kinds = [kind for kind, _ in self.types]
         self.chain_k = kinds.index((0, 1)) if (0, 1) in kinds else -1
         self.chain = np.full(len(tgt_cum), self.penalty.get((0, 1), np.inf) + self.null_cost)
 
-    def _inside_tgt(self, b: int) -> np.ndarray:
-        """Paragraph starts strictly inside a bead of ``b`` target sentences ending at each j."""
-        out = np.zeros(len(self.tgt_cum))
-        if b >= 2:
-            j = np.arange(b, len(out))
-            out[b:] = self.tgt_bcum[j] - self.tgt_bcum[j - b + 1]
-        return out
-
-    def inside_src(self, i: int, a: int) -> float:
-        """Same for the source side: paragraph starts at rows ``i-a+1 .. i-1``."""
-        if a < 2:
-            return 0.0
-        return self.break_cost * float(self.src_bcum[i] - self.src_bcum[i - a + 1])
-
-    def cell(self, i: int, lo: int, hi: int) -> np.ndarray | float:
-        """Cost of the path passing through (i, j): a paragraph starts on one side only."""
-        if not self.break_cost:
-            return 0.0
-        return self.break_cost * (self.tgt_breaks[lo : hi + 1] != self.src_breaks[i])
+    def match_row(self, l1: float, b: int, lo: int, hi: int) -> np.ndarray:
+        """``match_cost(l1, l2)`` for the ``b``-sentence targets ending at lo..hi (tabulated)."""
+        var = self.var_tgt[b][lo : hi + 1] + (self.s2 * 0.5 * l1)
+        delta = np.abs(self.widths[b][lo : hi + 1] - self.c * l1)
+        delta /= np.sqrt(np.maximum(var, 1e-9))
+        return _tabulated_cost(delta)
 
     def cost(self, kind: tuple[int, int], i: int, j: int) -> float:
-        """The full cost of the bead of type ``kind`` ending at cell (i, j)."""
+        """The cost of the bead of type ``kind`` ending at cell (i, j)."""
         a, b = kind
         l1 = float(self.src_cum[i] - self.src_cum[i - a])
         l2 = float(self.tgt_cum[j] - self.tgt_cum[j - b])
-        extra = self.inside_src(i, a) + float(self.inside[b][j]) + float(self.cell(i, j, j))
-        return bead_cost(kind, l1, l2, self.penalty[kind], self) + extra
+        return bead_cost(kind, l1, l2, self.penalty[kind], self.priors)
 
 
 def _window_sum(cum: np.ndarray, b: int) -> np.ndarray:
@@ -191,46 +187,46 @@ def _window_sum(cum: np.ndarray, b: int) -> np.ndarray:
 def _row(
     i: int, rows: dict[int, tuple[np.ndarray, int]], lo: int, hi: int, model: _Model
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Costs and back-pointers (index into ``model.types``) of row ``i`` over ``lo..hi``."""
+    """Costs and back-pointers (index into ``model.types``) of row ``i`` over ``lo..hi``.
+
+    One candidate row per bead type, stacked, then a single min/argmin: fewer numpy calls per
+    DP row than comparing the types one by one.
+    """
     width = hi - lo + 1
-    best = np.full(width, np.inf)
-    back = np.full(width, -1, dtype=np.int8)
+    cands = np.full((len(model.types) + 1, width), np.inf)
     if i == 0 and lo == 0:
-        best[0] = 0.0
+        cands[-1, 0] = 0.0
     for k, ((a, b), pen) in enumerate(model.types):
         if a == 0 or a > i:
             continue
         prev, prev_lo = rows[i - a]
-        cand = _shifted(prev, prev_lo, lo - b, width)
-        cand += pen + model.inside_src(i, a)
-        if b == 0:
-            cand += model.null_cost
-        else:
-            l1 = model.src_cum[i] - model.src_cum[i - a]
-            cand += match_cost(l1, model.widths[b][lo : hi + 1], model.c, model.s2)
-            cand += model.inside[b][lo : hi + 1]
-        better = cand < best
-        best = np.where(better, cand, best)
-        back[better] = k
-    return _chain(best, back, model.cell(i, lo, hi), model, lo, hi)
+        start, stop = max(lo - b, prev_lo), min(hi - b + 1, prev_lo + len(prev))
+        if stop <= start:
+            continue
+        row = cands[k]
+        row[start - lo + b : stop - lo + b] = prev[start - prev_lo : stop - prev_lo]
+        l1 = model.src_cum[i] - model.src_cum[i - a]
+        row += pen + (model.null_cost if b == 0 else model.match_row(l1, b, lo, hi))
+    back = cands.argmin(axis=0).astype(np.int8)
+    best = cands[back, np.arange(width)]
+    back[back == len(model.types)] = -1
+    return _chain(best, back, model, lo, hi)
 
 
 def _chain(
-    best: np.ndarray, back: np.ndarray, cell: np.ndarray | float, model: _Model, lo: int, hi: int
+    best: np.ndarray, back: np.ndarray, model: _Model, lo: int, hi: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Add runs of 0-1 beads within the row and the cell costs.
-
-    ``D[j] = cell[j] + min(X[j], D[j-1] + c01[j])``; with ``E = D - cell`` the step from j-1 to
-    j costs ``c01[j] + cell[j-1]`` and E is the prefix-minimum of the module doc.
-    """
+    """Add runs of 0-1 beads within the row (the prefix-minimum trick of the module doc)."""
     if model.chain_k < 0:
-        return best + cell, back
-    steps = model.chain[lo + 1 : hi + 1] + (cell[:-1] if np.ndim(cell) else cell)
-    run = np.concatenate(([0.0], np.cumsum(steps)))
+        back[np.isinf(best)] = -1
+        return best, back
+    run = np.concatenate(([0.0], np.cumsum(model.chain[lo + 1 : hi + 1])))
     via = best - run
     low = np.minimum.accumulate(via)
     back[via > low] = model.chain_k
-    return run + low + cell, back
+    best = run + low
+    back[np.isinf(best)] = -1  # unreachable: the trace must never step into such a cell
+    return best, back
 
 
 def _dp(band: _Band, model: _Model) -> list[np.ndarray]:
@@ -259,20 +255,10 @@ def _trace(backs: list[np.ndarray], band: _Band, model: _Model) -> tuple[list[Be
         if k < 0:
             raise RuntimeError(f"alignment DP has no path through cell ({i}, {j})")
         (a, b), _ = model.types[k]
-        cost = model.cost((a, b), i, j)
-        beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), cost))
+        beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), model.cost((a, b), i, j)))
         i, j = i - a, j - b
     beads.reverse()
     return beads, touched
-
-
-def _break_mask(starts: Sequence[int], n: int) -> np.ndarray:
-    """Positions 1..n-1 where a paragraph starts (the document's ends are not breaks)."""
-    mask = np.zeros(n + 1)
-    for k in starts:
-        if 0 < k < n:
-            mask[k] = 1.0
-    return mask
 
 
 def align_lengths(
@@ -282,25 +268,18 @@ def align_lengths(
     *,
     types: dict[tuple[int, int], float] | None = None,
     half_band: int | None = None,
-    src_breaks: Sequence[int] = (),
-    tgt_breaks: Sequence[int] = (),
-    break_cost: float = 0.0,
 ) -> list[Bead]:
     """Align two sequences of lengths; beads use 0-based indexes into the sequences.
 
     ``types`` overrides the priors' bead-type probabilities (the paragraph level uses its own);
-    ``half_band`` sets the initial band half-width (default: from the sizes, widened on need);
-    ``*_breaks`` are the indexes where paragraphs start, soft anchors costing ``break_cost``.
+    ``half_band`` sets the initial band half-width (default: from the sizes, widened on need).
     """
     src_cum = np.concatenate(([0.0], np.cumsum(np.asarray(src_lens, dtype=np.float64))))
     tgt_cum = np.concatenate(([0.0], np.cumsum(np.asarray(tgt_lens, dtype=np.float64))))
     n, m = len(src_cum) - 1, len(tgt_cum) - 1
     if n == 0 and m == 0:
         return []
-    model = _Model(
-        src_cum, tgt_cum, priors, types if types is not None else priors.types,
-        _break_mask(src_breaks, n), _break_mask(tgt_breaks, m), break_cost,
-    )  # fmt: skip
+    model = _Model(src_cum, tgt_cum, priors, types if types is not None else priors.types)
     full = (n + 1) * (m + 1) <= FULL_SEARCH_CELLS
     half = m if full else (half_band or max(50, int(3 * math.sqrt(max(n, m)))))
     while True:
@@ -322,14 +301,42 @@ def _lengths(paragraphs: Sequence[Sequence[str]]) -> list[list[int]]:
     return [[len(s) for s in p] for p in paragraphs]
 
 
+def _paragraph_beads(src: list[list[int]], tgt: list[list[int]], priors: PairPriors) -> list[Bead]:
+    """Paragraphs aligned as units by their total lengths, with paragraph-level type priors."""
+    return align_lengths(
+        [sum(p) for p in src], [sum(p) for p in tgt], priors, types=PARAGRAPH_TYPES
+    )
+
+
+def _diagonal_cost(src: list[list[int]], tgt: list[list[int]], priors: PairPriors) -> float:
+    """Cost of pairing paragraph k with paragraph k throughout (the anchors' assumption)."""
+    pen = -math.log(PARAGRAPH_TYPES[(1, 1)])
+    return sum(
+        bead_cost((1, 1), sum(a), sum(b), pen, priors) for a, b in zip(src, tgt, strict=True)
+    )
+
+
 def _groups(
     src: list[list[int]], tgt: list[list[int]], priors: PairPriors
 ) -> list[tuple[list[int], list[int]]]:
-    """Pairs of sentence-length lists to align separately: paragraph anchors or groups."""
+    """The blocks to align one by one: anchored paragraph pairs, paragraph groups, or all.
+
+    Same paragraph count: paragraph k pairs with paragraph k, unless that pairing costs more
+    than ``ANCHOR_MARGIN`` above the best paragraph-level alignment (a boundary moved, so the
+    counts agree by accident). Otherwise paragraphs are aligned as units and sentences within
+    each group; if that leaves a paragraph unmatched (or the counts differ by more than 3-1
+    merges can explain) the whole document is aligned as one block.
+    """
+    par = _paragraph_beads(src, tgt, priors) if src and tgt else []
     if len(src) == len(tgt):
-        return list(zip(src, tgt, strict=True))
-    par = align_lengths([sum(p) for p in src], [sum(p) for p in tgt], priors, types=PARAGRAPH_TYPES)
-    return [([x for i in b.src for x in src[i]], [y for j in b.tgt for y in tgt[j]]) for b in par]
+        best = sum(b.score or 0.0 for b in par)
+        if _diagonal_cost(src, tgt, priors) - best <= ANCHOR_MARGIN:
+            return list(zip(src, tgt, strict=True))
+    if par and all(b.src and b.tgt for b in par):
+        return [
+            ([x for i in b.src for x in src[i]], [y for j in b.tgt for y in tgt[j]]) for b in par
+        ]
+    return [([x for p in src for x in p], [y for p in tgt for y in p])]
 
 
 def align_paragraphs(
@@ -362,6 +369,7 @@ class GaleChurchAligner:
         tgt_lang: str,
     ) -> list[Bead]:
         """Beads covering every sentence of both documents once, in order, each with its cost."""
+        src_lang, tgt_lang = check_lang(src_lang), check_lang(tgt_lang)
         priors = self.priors or get_priors(src_lang, tgt_lang)
         return align_paragraphs(src, tgt, priors)
 

@@ -101,11 +101,17 @@ class Metric(ABC):
         fn = self._sb_sentence._compute_score_from_stats
         return np.array([fn(row).score for row in stats.tolist()], dtype=float)
 
-    def signature(self, sentence: bool = False) -> str:
-        """sacrebleu's signature string for this metric and reference count."""
+    def signature(self, sentence: bool = False, **updates: Any) -> str:
+        """sacrebleu's signature string for this metric and reference count.
+
+        ``updates`` adds entries the way sacrebleu's paired tests do (``seed``, ``bs``, ``ar``).
+        """
         sb = self._sb_sentence if sentence else self._sb
         sb.num_refs = self.num_refs
-        return sb.get_signature().format()
+        sig = sb.get_signature()
+        for key, value in updates.items():
+            sig.update(key, value)
+        return sig.format()
 
     @property
     def display(self) -> str:

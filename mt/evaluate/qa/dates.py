@@ -70,33 +70,48 @@ def month_number(word: str, lang: str) -> int | None:
     return None
 
 
+_DASH = r"\s*[–—-]\s*"
+_AND = {"en": "and|to", "ru": "и|по", "az": "və"}
+
+
+def _alternation(lang: str) -> str:
+    if lang == "en":
+        return _en_month_alt()
+    if lang == "ru":
+        return _ru_month_alt()
+    letters = f"[{_AZ_LETTER}]"
+    return f"(?:{'|'.join(_AZ_MONTHS)}){letters}{{0,6}}"
+
+
 @cache
 def _patterns(lang: str) -> list[re.Pattern[str]]:
-    """Date patterns for a language, most specific first (named groups d, m, y)."""
-    d = r"(?<![\d.])(?P<d>\d{1,2})"
+    """Date patterns for a language, most specific first.
+
+    Named groups: ``d`` (``d2`` for a range or pair of days: "12–13 June", "27 и 28 апреля"),
+    ``m`` (``m2``: "January–September"), ``y``.
+    """
+    suffix = {"en": r"(?:st|nd|rd|th)?", "ru": r"(?:-?(?:го|е|ого))?",
+              "az": rf"(?:-[{_AZ_LETTER}]{{1,4}})?"}[lang]  # fmt: skip
+    d = (rf"(?<![\d.])(?P<d>\d{{1,2}}){suffix}"
+         rf"(?:(?:{_DASH}|\s+(?:{_AND[lang]})\s+)(?P<d2>\d{{1,2}}){suffix})?(?![\d:])")  # fmt: skip
     y = r"(?P<y>\d{4})(?!\d)"
+    alt = _alternation(lang)
+    before, after = {"en": (r"\b", "(?![A-Za-z])"), "ru": ("(?<![а-яё])", "(?![а-яё])"),
+                     "az": (f"(?<![{_AZ_LETTER}])", f"(?![{_AZ_LETTER}])")}[lang]  # fmt: skip
+    m = rf"{before}(?P<m>{alt}){after}(?:{_DASH}(?P<m2>{alt}){after})?"
     if lang == "en":
-        m = rf"\b(?P<m>{_en_month_alt()})(?![A-Za-z])"
-        th = r"(?:st|nd|rd|th)?"
-        specs = [
-            rf"{m}\s+{d}{th},?\s+{y}",
-            rf"{d}{th}\s+(?:of\s+)?{m},?\s+{y}",
-            rf"{m},?\s+(?:of\s+)?{y}",
-            rf"{m}\s+{d}{th}(?!\d)",
-            rf"{d}{th}\s+(?:of\s+)?{m}",
-        ]
+        specs = [rf"{m}\s+{d},?\s+{y}", rf"{d}\s+(?:of\s+)?{m},?\s+{y}",
+                 rf"{m},?\s+(?:of\s+)?{y}", rf"{m}\s+{d}", rf"{d}\s+(?:of\s+)?{m}"]  # fmt: skip
     elif lang == "ru":
-        m = rf"(?<![а-яё])(?P<m>{_ru_month_alt()})(?![а-яё])"
         yr = r"(?:\s*(?:года|году|год|г\.))?"
-        dd = rf"{d}(?:-?(?:го|е|ого))?"
-        specs = [rf"{dd}\s+{m}\s+{y}{yr}", rf"{m}\s+{y}{yr}", rf"{dd}\s+{m}"]
+        specs = [rf"{d}\s+{m}\s+{y}{yr}", rf"{m}\s+{y}{yr}", rf"{d}\s+{m}"]
     else:
         letters = f"[{_AZ_LETTER}]"
-        m = rf"(?<!{letters})(?P<m>(?:{'|'.join(_AZ_MONTHS)}){letters}{{0,6}})(?!{letters})"
         il = rf"{_AZ_ORD}?\s+il{letters}*"
-        dd = rf"{d}(?:-?{letters}{{1,4}})?"
+        # "noyabrın 10-da": the month-first form has the genitive on the month
+        gen = rf"{before}(?P<m>(?:{'|'.join(_AZ_MONTHS)})(?:n?[ıiuü]n)){after}"
         specs = [rf"{d}\s+{m}\s+{y}{_AZ_ORD}?(?:\s+il{letters}*)?", rf"{y}{il}\s+{d}\s+{m}",
-                 rf"{y}{il}\s+{m}\s+{dd}(?![\d])", rf"{y}{il}\s+{m}", rf"{m}\s+{dd}(?![\d])",
+                 rf"{y}{il}\s+{gen}\s+{d}", rf"{y}{il}\s+{m}", rf"{gen}\s+{d}",
                  rf"{d}\s+{m}", rf"{m}\s+{y}"]  # fmt: skip
     numeric = [r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?!\d)",
                r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)"]  # fmt: skip
@@ -104,7 +119,10 @@ def _patterns(lang: str) -> list[re.Pattern[str]]:
 
 
 def find_dates(text: str, lang: str) -> list[tuple[str, tuple[int, int]]]:
-    """Canonical dates in ``text`` with their character spans, in text order."""
+    """Canonical dates in ``text`` with their character spans, in text order.
+
+    A range ("12–13 June 2024") gives both ends, with the same span.
+    """
     view = lower(text, lang) if lang != "en" else text
     if len(view) != len(text):  # lowercasing changed lengths: match on the original
         view = text
@@ -115,26 +133,30 @@ def find_dates(text: str, lang: str) -> list[tuple[str, tuple[int, int]]]:
             span = match.span()
             if any(span[0] < b and a < span[1] for a, b in taken):
                 continue
-            canonical = _canonical(match, lang)
-            if canonical is not None:
+            dates = _canonical(match, lang)
+            if dates:
                 taken.append(span)
-                found.append((canonical, span))
+                found += [(date, span) for date in dates]
     return sorted(found, key=lambda x: x[1])
 
 
-def _canonical(match: re.Match[str], lang: str) -> str | None:
-    groups = match.groupdict()
-    month_text = groups.get("m")
-    month = int(month_text) if month_text.isdigit() else month_number(month_text, lang)
-    day = int(groups["d"]) if groups.get("d") else None
-    year = int(groups["y"]) if groups.get("y") else None
-    if month is None or not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
+def _month(text: str | None, lang: str) -> int | None:
+    if text is None:
         return None
-    if year is None:
-        return f"--{month:02d}-{day:02d}"
-    if day is None:
-        return f"{year:04d}-{month:02d}"
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    return int(text) if text.isdigit() else month_number(text, lang)
+
+
+def _canonical(match: re.Match[str], lang: str) -> list[str]:
+    g = match.groupdict()
+    months = [_month(g.get("m"), lang)] + ([_month(g["m2"], lang)] if g.get("m2") else [])
+    days = [int(x) for x in (g.get("d"), g.get("d2")) if x]
+    year = int(g["y"]) if g.get("y") else None
+    if any(m is None or not 1 <= m <= 12 for m in months) or any(not 1 <= d <= 31 for d in days):
+        return []
+    if not days:
+        return [f"{year:04d}-{m:02d}" for m in months] if year is not None else []
+    prefix = f"{year:04d}" if year is not None else "-"
+    return [f"{prefix}-{months[0]:02d}-{d:02d}" for d in days]
 
 
 class DatesCheck(QACheck):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from mt.errors import UserError
-from mt.evaluate.qa.base import QACheck, Segment
+from mt.evaluate.qa.base import WARNING, QACheck, Segment
 from mt.lang import LANGS, lower, normalize
 from mt.textio import read_text
 
@@ -104,6 +104,9 @@ class GlossaryCheck(QACheck):
 
     name = "glossary"
     description = "glossary terms honoured"
+    # A warning: stems cannot see that "Azerbaijani delegation" honours "Azərbaycan" or that
+    # "EU" abbreviates "European Union"; the human-translated corpus trips it in ~5% of pairs.
+    severity = WARNING
 
     def __init__(self, glossary: TermChecker):
         self.glossary = glossary

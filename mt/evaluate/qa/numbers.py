@@ -4,7 +4,10 @@
 "1.5" (en) = "1,5" (ru, az); "3.2 per cent" = "3,2%" = "%3,2" = "3,2 процента"; "1.5 million"
 = "1,5 млн" = "1,5 milyon"; ordinals lose their suffix (2020-ci, 10th, 10-го). Every number is
 reduced to a canonical decimal value (times its scale word, with ``%`` kept as a marker), dates
-are taken out first (see :mod:`dates`), and the two sides are compared as multisets.
+are taken out first (see :mod:`dates`), clock times become ``HH:MM`` (10 a.m. = 10:00,
+7 p.m. = 19:00) and the two sides are compared as multisets. A difference made only of small
+whole numbers on one side is a warning, not an error: "14 votes to 2" may well be
+"четырнадцатью голосами против двух".
 """
 
 from __future__ import annotations
@@ -15,34 +18,74 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from mt.evaluate.qa.base import QACheck, Segment
+from mt.evaluate.qa.base import ERROR, WARNING, QACheck, Segment
 from mt.evaluate.qa.dates import _describe, find_dates
-from mt.lang import lower
 
 _SPACES = " \u00a0\u202f\u2009"
+_AZ_SUFFIX = r"(?:d[əa]n|d[əa]|l[iıuü][kq]|[ıi]n|nin)?"  # mindən, milyonluq (never "mina")
+# Scale words per language: (regex, power of ten).
 _SCALES = {
-    "en": {"thousand": 3, "million": 6, "mln": 6, "billion": 9, "bn": 9,
-           "trillion": 12},
-    "ru": {"тыс": 3, "тысяч": 3, "тысяча": 3, "тысячи": 3, "млн": 6, "миллион": 6,
-           "миллиона": 6, "миллионов": 6, "млрд": 9, "миллиард": 9, "миллиарда": 9,
-           "миллиардов": 9, "трлн": 12, "триллион": 12, "триллиона": 12, "триллионов": 12},
-    "az": {"min": 3, "mln": 6, "milyon": 6, "milyard": 9, "mlrd": 9, "trilyon": 12,
-           "trln": 12},
+    "en": [("thousand", 3), ("million|mln", 6), ("billion|bn", 9), ("trillion", 12)],
+    "ru": [(r"тыс\.|тыс|тысяч[а-я]*", 3), (r"млн\.?|миллион[а-я]*", 6),
+           (r"млрд\.?|миллиард[а-я]*", 9), (r"трлн\.?|триллион[а-я]*", 12)],
+    "az": [(f"min{_AZ_SUFFIX}", 3), (rf"mln\.?|milyon{_AZ_SUFFIX}", 6),
+           (rf"mlrd\.?|milyard{_AZ_SUFFIX}", 9), (rf"trln\.?|trilyon{_AZ_SUFFIX}", 12)],
 }  # fmt: skip
-_PERCENT = {"en": r"%|per\s?cent\b|percent\b", "ru": r"%|процент[а-я]*", "az": r"%|faiz\b"}
+_PERCENT = {"en": r"%|per\s?cent\b|percent\b", "ru": r"%|процент[а-я]*", "az": r"%|faiz[a-zçəğıöşü]*"}
+_AMPM = r"([ap])\.?\s?m\b\.?"
+_TIME_PATTERNS = {
+    "all": [rf"(?<![\d.:,])(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?!\d)(?:\s*{_AMPM})?"],
+    "en": [rf"(?<![\d.:,])(?P<h>\d{{1,2}})(?:\.(?P<m>\d{{2}}))?\s*{_AMPM}",
+           r"\b(?P<noon>(?:12\s+)?noon|midnight)\b"],
+}  # fmt: skip
 
 
 @cache
 def _number_re(lang: str) -> re.Pattern[str]:
-    scale = "|".join(sorted((re.escape(w) for w in _SCALES[lang]), key=len, reverse=True))
+    scale = "|".join(f"(?P<s{power}>{rx})" for rx, power in _SCALES[lang])
     sp = f"[{_SPACES}]"
     return re.compile(
         rf"(?<![\w.,])(?P<pre>%{sp}?)?"
         rf"(?P<num>\d+(?:(?:[.,]|{sp})\d+)*)"
-        rf"(?:{sp}?(?P<scale>(?:{scale})\.?)(?!\w))?"
+        rf"(?:{sp}?(?P<scale>{scale})(?!\w))?"
         rf"(?:{sp}?(?P<pct>{_PERCENT[lang]}))?",
         re.IGNORECASE,
     )
+
+
+@cache
+def _time_res(lang: str) -> list[re.Pattern[str]]:
+    specs = _TIME_PATTERNS["all"] + (_TIME_PATTERNS["en"] if lang == "en" else [])
+    return [re.compile(p, re.IGNORECASE) for p in specs]
+
+
+def find_times(text: str, lang: str) -> list[tuple[str, tuple[int, int]]]:
+    """Clock times as ``HH:MM`` (10 a.m. = 10:00, 7 p.m. = 19:00, noon = 12:00)."""
+    found: list[tuple[str, tuple[int, int]]] = []
+    for pattern in _time_res(lang):
+        for match in pattern.finditer(text):
+            span = match.span()
+            if any(span[0] < b and a < span[1] for _, (a, b) in found):
+                continue
+            canonical = _clock(match)
+            if canonical is not None:
+                found.append((canonical, span))
+    return sorted(found, key=lambda x: x[1])
+
+
+def _clock(match: re.Match[str]) -> str | None:
+    g = match.groupdict()
+    if g.get("noon"):
+        return "00:00" if "midnight" in g["noon"].lower() else "12:00"
+    hour, minute = int(g["h"]), int(g["m"] or 0)
+    ampm = next((x for x in match.groups()[2:] if x and x.lower() in "ap"), None)
+    if ampm is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ampm.lower() == "p" else 0)
+    if hour > 24 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
 
 
 def split_number(digits: str, lang: str) -> list[str]:
@@ -84,24 +127,31 @@ def _canonical(value: str, exponent: int, percent: bool) -> str | None:
 
 
 def find_numbers(text: str, lang: str) -> list[str]:
-    """Canonical numbers of ``text`` outside dates, in text order."""
+    """Canonical numbers and clock times of ``text`` outside dates, in text order."""
     chars = list(text)
-    for _, (a, b) in find_dates(text, lang):
+    times = find_times(text, lang)
+    for _, (a, b) in find_dates(text, lang) + times:
         chars[a:b] = " " * (b - a)
     masked = "".join(chars)
-    out = []
+    out = [(span[0], t) for t, span in times]
     for match in _number_re(lang).finditer(masked):
         values = split_number(match["num"], lang)
-        scale = match["scale"]
-        exponent = _SCALES[lang].get(lower(scale, lang).rstrip("."), 0) if scale else 0
+        exponent = _exponent(match)
         pct_after, pct_before = bool(match["pct"]), bool(match["pre"])
         for i, value in enumerate(values):
             last = i == len(values) - 1
             percent = (pct_after and last) or (pct_before and i == 0)
             canon = _canonical(value, exponent if last else 0, percent)
             if canon is not None:
-                out.append(canon)
-    return out
+                out.append((match.start() + i, canon))
+    return [c for _, c in sorted(out)]
+
+
+def _exponent(match: re.Match[str]) -> int:
+    for name, value in match.groupdict().items():
+        if value and name.startswith("s") and name[1:].isdigit():
+            return int(name[1:])
+    return 0
 
 
 class NumbersCheck(QACheck):
@@ -118,5 +168,15 @@ class NumbersCheck(QACheck):
     def accept(self, score: dict[str, list[str]]) -> bool:
         return not score["missing"] and not score["extra"]
 
+    def severity_of(self, score: Any) -> str:
+        return WARNING if _maybe_words(score) else ERROR
+
     def explain(self, score: Any) -> str:
-        return _describe(score, "number")
+        note = " (small numbers may be written as words)" if _maybe_words(score) else ""
+        return _describe(score, "number") + note
+
+
+def _maybe_words(score: dict[str, list[str]]) -> bool:
+    """Only one side differs, and only by whole numbers up to 20."""
+    one_sided = [v for v in (score["missing"], score["extra"]) if v]
+    return len(one_sided) == 1 and all(x.isdigit() and int(x) <= 20 for x in one_sided[0])

@@ -1,9 +1,9 @@
 """Wrong script: Latin words in Russian output, Cyrillic in Azerbaijani or English output.
 
 Russian statements transliterate names into Cyrillic, so a Latin word there is usually an
-untranslated leftover; acronyms (OSCE, COVID-19), web addresses and handles are allowed, and a
-capitalized word spelled exactly as in the source is only a warning (it may be a brand or a
-publication kept in Latin script, or a place name the system failed to transliterate).
+untranslated leftover (an error); acronyms (OSCE, COVID-19), web addresses and handles are
+allowed, and capitalized Latin words are a warning: brands and programmes (Erasmus+, Global
+Gateway) keep their Latin spelling in Russian text, other names should be transliterated.
 Azerbaijani uses the Latin alphabet since 1991: any Cyrillic letter is wrong, including the
 Cyrillic schwa ә that looks like ə. English output should hold neither Cyrillic nor
 Azerbaijani-only letters (Əliyev).
@@ -25,7 +25,6 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&.-]{1,9}$")
 
 
 def _latin_in_ru(seg: Segment) -> dict[str, list[str]]:
-    src_tokens = set(_LATIN_WORD.findall(seg.src))
     bad: list[str] = []
     names: list[str] = []
     for token in _TOKEN.findall(seg.hyp):
@@ -34,7 +33,7 @@ def _latin_in_ru(seg: Segment) -> dict[str, list[str]]:
         for word in _LATIN_WORD.findall(token):
             if len(word) < 2 or _ACRONYM.match(word):
                 continue
-            (names if word[0].isupper() and word in src_tokens else bad).append(word)
+            (names if word[0].isupper() else bad).append(word)
         if _CYRILLIC.search(token) and re.search(r"[A-Za-z]", token):
             bad.append(token)  # mixed-script word (homoglyphs)
     return {"wrong": bad, "names": names}
@@ -72,7 +71,6 @@ class WrongScriptCheck(QACheck):
         if score["wrong"]:
             parts.append("words in the wrong script: " + ", ".join(dict.fromkeys(score["wrong"])))
         if score["names"]:
-            parts.append(
-                "source names left in Latin script: " + ", ".join(dict.fromkeys(score["names"]))
-            )
+            names = ", ".join(dict.fromkeys(score["names"]))
+            parts.append(f"names left in Latin script (brands keep it, others should not): {names}")
         return "; ".join(parts)

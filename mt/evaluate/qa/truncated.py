@@ -19,18 +19,26 @@ _CONNECTIVES = {
            "до", "из", "за", "при", "у"},
     "az": {"və", "ya", "ilə", "üçün", "ki", "həm", "da", "də"},
 }  # fmt: skip
-_PAIRS = (("«", "»"), ("“", "”"), ("„", "“"), ("(", ")"))
+_CLOSERS = {"»": "«", "”": "“", ")": "("}
 
 
 def _unbalanced(text: str) -> bool:
-    """An opening quote/parenthesis with no closing one (only for distinct pairs)."""
-    for opening, closing in _PAIRS:
-        if opening == "„":
-            if text.count("„") > text.count("“"):
-                return True
-        elif text.count(opening) > text.count(closing):
-            return True
-    return False
+    """A quotation mark or parenthesis opened and not closed.
+
+    Russian nests „…“ inside «…», so “ closes an open „ and otherwise opens an English quote.
+    """
+    stack: list[str] = []
+    for ch in text:
+        if ch in "«(„":
+            stack.append(ch)
+        elif ch == "“":
+            if stack and stack[-1] == "„":
+                stack.pop()
+            else:
+                stack.append(ch)
+        elif ch in _CLOSERS and stack and stack[-1] == _CLOSERS[ch]:
+            stack.pop()
+    return bool(stack)
 
 
 class TruncatedCheck(QACheck):

@@ -64,10 +64,10 @@ class CT2Engine:
         self.ct2_dir = ensure_converted(opened.path, self.compute_type, model_id=opened.model_id,
                                         revision=opened.revision, family=opened.family.name)
         cores = threads or cpu_count()
-        inter, intra = _thread_split(cores, device, inter_threads)
+        self.inter_threads, self.intra_threads = _thread_split(cores, device, inter_threads)
         self.translator = ctranslate2.Translator(
             str(self.ct2_dir), device=device, compute_type=self.compute_type,
-            inter_threads=inter, intra_threads=intra)
+            inter_threads=self.inter_threads, intra_threads=self.intra_threads)
         self.use_vmap = (self.ct2_dir / "vmap.txt").is_file()
         self.tokenizer = opened.family.tokenizer(opened.files)
         self._prefix = list(opened.source_prefix)

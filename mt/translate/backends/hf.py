@@ -50,6 +50,7 @@ class HFEngine:
             self.tokenizer = AutoTokenizer.from_pretrained(str(opened.path))
         self.model = AutoModelForSeq2SeqLM.from_pretrained(
             str(opened.path), dtype=getattr(torch, self.compute_type)).to(device).eval()
+        self._special = set(self.tokenizer.all_special_tokens)
         self._prefix = [self._token_id(t) for t in opened.source_prefix]
         self._forced = [self._token_id(t) for t in opened.target_prefix]
         self._eos = self.tokenizer.eos_token_id
@@ -66,7 +67,8 @@ class HFEngine:
 
     def _encode(self, sentences: Sequence[str]) -> list[list[int]]:
         """Token ids as the model was trained on: [prefix] pieces </s>."""
-        pieces = self.tokenizer(list(sentences), add_special_tokens=False)["input_ids"]
+        texts = [s.strip() for s in sentences]  # as sentencepiece does on the CT2 path
+        pieces = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
         return [self._prefix + ids + [self._eos] for ids in pieces]
 
     def count_tokens(self, sentences: Sequence[str]) -> list[int]:
@@ -129,7 +131,8 @@ class HFEngine:
 
     def _decode(self, ids: list[int]) -> str:
         tokens = self.tokenizer.convert_ids_to_tokens(ids)
-        ids = [i for i, t in zip(ids, tokens, strict=True) if t and not is_control_token(t)]
+        ids = [i for i, t in zip(ids, tokens, strict=True)
+               if t and t not in self._special and not is_control_token(t)]
         return self.tokenizer.decode(ids, skip_special_tokens=True,
                                      clean_up_tokenization_spaces=False).strip()
 
