@@ -62,7 +62,11 @@ _TURKIC_UPPER = str.maketrans({"i": "İ", "ı": "I"})
 
 
 def lower(text: str, lang: str | None = None) -> str:
-    """Lowercase with Turkic rules for az (I→ı, İ→i); ``str.lower`` gets both wrong."""
+    """Lowercase with Turkic rules for az (I→ı, İ→i); ``str.lower`` gets both wrong.
+
+    NFC first, so a decomposed İ (I + combining dot) becomes i and not ı + dot.
+    """
+    text = unicodedata.normalize("NFC", text)
     if lang == "az":
         text = text.translate(_TURKIC_LOWER)
     return text.lower()
@@ -70,6 +74,7 @@ def lower(text: str, lang: str | None = None) -> str:
 
 def upper(text: str, lang: str | None = None) -> str:
     """Uppercase with Turkic rules for az (i→İ, ı→I)."""
+    text = unicodedata.normalize("NFC", text)
     if lang == "az":
         text = text.translate(_TURKIC_UPPER)
     return text.upper()

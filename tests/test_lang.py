@@ -107,9 +107,6 @@ def test_casing_without_az_is_plain_python() -> None:
     assert upper("iliq") == "ILIQ"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="mt.lang.lower does not NFC-normalize: decomposed İ becomes ı + U+0307"
-)
 def test_turkic_lower_of_decomposed_dotted_capital_i() -> None:
     decomposed = unicodedata.normalize("NFD", "İSTANBUL")
     assert lower(decomposed, "az") == "istanbul"
