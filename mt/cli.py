@@ -53,20 +53,55 @@ def fail(message: str) -> None:
     sys.exit(2)
 
 
+def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
+    """(ClickException, Exit, Abort) classes of click and of typer's bundled copy of click.
+
+    typer >= 0.29 raises its own vendored click exceptions, which are not subclasses of
+    ``click.ClickException``; both must be caught to keep usage errors to one line.
+    """
+    import importlib
+
+    modules = [click.exceptions]
+    for name in ("typer._click.exceptions", "typer.exceptions"):
+        try:
+            modules.append(importlib.import_module(name))
+        except ImportError:
+            pass
+
+    def collect(attr: str) -> tuple[type, ...]:
+        return tuple({getattr(m, attr) for m in modules if hasattr(m, attr)})
+
+    return collect("ClickException"), collect("Exit"), collect("Abort")
+
+
+_CLICK_ERRORS, _CLICK_EXITS, _CLICK_ABORTS = _click_exceptions()
+
+
+def _usage_line(exc: Exception) -> str:
+    message = exc.format_message()  # type: ignore[attr-defined]
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``mt`` script and ``python -m mt``."""
     try:
-        rv = app(args=argv, standalone_mode=False)
+        rv = app(args=argv, prog_name="mt", standalone_mode=False)
     except UserError as exc:
         fail(exc.format())
-    except click.exceptions.Exit as exc:
+    except _CLICK_EXITS as exc:
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except _CLICK_ABORTS:
         print("mt: aborted", file=sys.stderr)
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if exc.exit_code in (1, 2) else exc.exit_code)
+    except _CLICK_ERRORS as exc:
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            print(ctx.get_help())  # `mt corpus` alone: show the help, as --help would
+            sys.exit(0)
+        fail(_usage_line(exc))
     except KeyboardInterrupt:
         print("mt: interrupted", file=sys.stderr)
         sys.exit(130)

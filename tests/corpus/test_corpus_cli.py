@@ -200,3 +200,11 @@ def test_unknown_document_and_aligner(run_mt, make_statement):
     assert run_mt("corpus", "import", make_statement())[0] == 0
     assert_user_error(run_mt("corpus", "beads", "no-such-doc"), "no-such-doc")
     assert_user_error(run_mt("corpus", "align", "--method", "magic"), "unknown aligner")
+
+
+def test_usage_errors_are_one_line(run_mt):
+    assert_user_error(run_mt("corpus", "export", "--bogus"), "--bogus")
+    assert_user_error(run_mt("corpus", "export", "--format", "xyz", "--out", "x"), "--format")
+    assert_user_error(run_mt("corpus", "export", "--split", "holdout", "--out", "x"), "split")
+    code, out, _ = run_mt("corpus")
+    assert code == 0 and "import" in out
