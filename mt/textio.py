@@ -61,22 +61,42 @@ def read_lines(path: str | Path, *, allow_empty: bool = False) -> list[str]:
     return lines
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def temp_beside(path: str | Path) -> Path:
+    """An empty temporary file in the target's directory, for write-then-rename.
+
+    Same directory so that ``os.replace`` is atomic; the mode a plain ``open()`` would give
+    (``mkstemp`` makes 0600 files, which would surprise whoever reads the output).
+    """
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError("directory does not exist", parent)
+    if target.is_dir():
+        raise UserError("is a directory, expected a file path", target)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    os.fchmod(fd, 0o666 & ~_umask())
+    os.close(fd)
+    return Path(tmp)
+
+
 @contextmanager
 def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside ``path`` and rename it into place on success.
 
     A failure half-way leaves the old file (or no file) behind, never a truncated one.
     """
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.exists():
-        raise UserError("directory does not exist", parent)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    tmp = temp_beside(path)
     try:
         kwargs = {"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {}
-        with os.fdopen(fd, mode, **kwargs) as fh:
+        with open(tmp, mode, **kwargs) as fh:
             yield fh
-        os.replace(tmp, target)
+        os.replace(tmp, path)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -100,6 +100,9 @@ def score_command(
     yo_fold: YoOpt = False,
     no_nfc: NoNfcOpt = False,
     ter_case_sensitive: TerCaseOpt = False,
+    no_intl: Annotated[
+        bool, typer.Option("--no-intl", help="ru/az: skip the intl-tokenized BLEU alongside.")
+    ] = False,
     sentence: Annotated[
         bool, typer.Option("--sentence", help="Also print sentence-level scores.")
     ] = False,
@@ -118,7 +121,7 @@ def score_command(
     from mt.evaluate.scoring import read_inputs, score, score_documents
 
     _check_format(fmt)
-    opts = _options(tgt, lowercase, tokenize, yo_fold, no_nfc, ter_case_sensitive)
+    opts = _options(tgt, lowercase, tokenize, yo_fold, no_nfc, ter_case_sensitive, not no_intl)
     names = parse_metric_names(metrics)
     if worst_by is not None and worst_by.lower() not in names:
         raise UserError(f"--worst-by {worst_by!r} is not among --metrics ({', '.join(names)})")
@@ -251,7 +254,7 @@ def compare_command(
 ) -> None:
     """All systems with 95% CIs and p-values against the first (the baseline)."""
     from mt.evaluate.metrics import parse_metric_names
-    from mt.evaluate.scoring import read_inputs
+    from mt.evaluate.scoring import read_systems
     from mt.evaluate.significance import compare
 
     _check_format(fmt)
@@ -262,9 +265,8 @@ def compare_command(
     names = parse_metric_names(metrics)
     if len(hyp) < 2:
         raise UserError("give at least two --hyp files (the first is the baseline)")
-    texts = [read_inputs(h, ref, src if i == 0 else None) for i, h in enumerate(hyp)]
-    refs, srcs = texts[0][1], texts[0][2]
-    systems = list(zip(_system_names(hyp), (t[0] for t in texts), strict=True))
+    hyps, refs, srcs = read_systems(hyp, ref, src)
+    systems = list(zip(_system_names(hyp), hyps, strict=True))
     result = compare(systems, refs, opts, names, test=test, n_samples=n, seed=seed, jobs=jobs)
     extra = _analysis(result, systems, refs, srcs, opts.tgt) if analysis else None
     if fmt == "json":

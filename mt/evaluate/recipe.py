@@ -245,7 +245,7 @@ class _Validator:
         if isinstance(value, str):
             value = value.split(",")
         if not isinstance(value, list) or not value:
-            self.fail("'metrics' must be a non-empty list such as [\"bleu\", \"chrf\"]", "metrics")
+            self.fail('\'metrics\' must be a non-empty list such as ["bleu", "chrf"]', "metrics")
         out: list[str] = []
         for item in value:
             name = item.strip().lower() if isinstance(item, str) else item
@@ -307,8 +307,9 @@ class _Validator:
             for key, item in value.items():
                 direction = self.direction(key, "model")
                 if direction not in directions:
+                    listed = ", ".join(directions)
                     self.fail(f"{where}: model given for {direction}, which is not among the "
-                              f"recipe's directions ({', '.join(directions)})", "model")  # fmt: skip
+                              f"recipe's directions ({listed})", "model")  # fmt: skip
                 out[direction] = self.one_model(item, base, where)
             return out
         return self.one_model(value, base, where)

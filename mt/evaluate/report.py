@@ -76,6 +76,8 @@ def fmt_score(entry: dict[str, Any] | None, key: str = "") -> str:
 
 def fmt_p(entry: dict[str, Any] | None) -> str:
     """``p=0.0010*`` (``*``: significantly different from the baseline at 0.05)."""
+    if entry and entry.get("identical_to_baseline"):
+        return "= baseline"
     if not entry or entry.get("p_value") is None:
         return ""
     p = entry["p_value"]
@@ -237,9 +239,21 @@ def _md_worst(s: dict[str, Any]) -> list[str]:
         return []
     out = [f"### Worst segments: {s['name']} (by sentence {worst[0]['metric']})", ""]
     for w in worst:
-        out += [f"- **{w['score']:.1f}** `{w['doc_key']}` #{w['index']}",
-                f"  - src: {w['src']}", f"  - ref: {w['ref']}", f"  - hyp: {w['hyp']}"]
+        out += [
+            f"- **{w['score']:.1f}** `{w['doc_key']}` {_sentence_label(w)}",
+            f"  - src: {w['src']}",
+            f"  - ref: {w['ref']}",
+            f"  - hyp: {clip(w['hyp'])}",
+        ]
     return out + [""]
+
+
+def _sentence_label(w: dict[str, Any]) -> str:
+    """``sentence 6`` / ``sentences 6,7`` (0-based source sentences of the document)."""
+    ids = w.get("sentences")
+    if not ids:
+        return f"#{w['index']}"
+    return ("sentences " if "," in ids else "sentence ") + ids
 
 
 def _signatures(data: dict[str, Any]) -> list[str]:
@@ -288,12 +302,12 @@ def figure_svg(fig: Any, prefix: str) -> str:
     fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
     svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
-    svg = re.sub(r'url\(#([^)]+)\)', lambda m: f"url(#{prefix}-{m.group(1)})", svg)
-    svg = re.sub(r'(xlink:href|href)="#([^"]+)"', lambda m: f'{m.group(1)}="#{prefix}-{m.group(2)}"',
-                 svg)  # fmt: skip
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", svg)
+    svg = re.sub(r'(xlink:href|href)="#([^"]+)"',
+                 lambda m: f'{m.group(1)}="#{prefix}-{m.group(2)}"', svg)  # fmt: skip
     return _size_to_css(svg)
 
 
@@ -360,14 +374,15 @@ def chart_documents(data: dict[str, Any]) -> str | None:
             value = s["documents"].get(doc, {}).get(key)
             grid[i, j] = np.nan if value is None else value
     fig, ax = plt.subplots(figsize=(min(14, 2.6 + 0.62 * len(cols)), 0.9 + 0.42 * len(docs)))
-    cmap = plt.get_cmap("RdYlGn_r" if key in LOWER_IS_BETTER else "RdYlGn").copy()
-    cmap.set_bad("#eeeeee")
+    cmap = plt.get_cmap("RdYlGn_r" if key in LOWER_IS_BETTER else "RdYlGn")
+    cmap = cmap.with_extremes(bad="#eeeeee")
     im = ax.imshow(grid, aspect="auto", cmap=cmap)
     for i in range(len(docs)):
         for j in range(len(cols)):
             if not np.isnan(grid[i, j]):
                 ax.text(j, i, _num(grid[i, j], key), ha="center", va="center", fontsize=7)
-    ax.set_xticks(range(len(cols)), [f"{d}\n{s['name']}" for d, s in cols], fontsize=7)
+    ax.set_xticks(range(len(cols)), [f"{d} · {s['name']}" for d, s in cols], fontsize=7,
+                  rotation=40, ha="right", rotation_mode="anchor")  # fmt: skip
     ax.set_yticks(range(len(docs)), [short_doc(doc) for doc in docs], fontsize=8)
     ax.set_title(f"{metric_name(data, key)} per document", loc="left")
     ax.spines[:].set_visible(False)
@@ -400,7 +415,7 @@ def chart_lengths(data: dict[str, Any]) -> str | None:
                       fontsize=7)  # fmt: skip
         ax.set_title(d["direction"], loc="left")
         ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(dirs):]:
+    for ax in list(axes.flat)[len(dirs) :]:
         ax.set_visible(False)
     axes[0, 0].legend(fontsize=7, frameon=False)
     fig.suptitle(f"{metric_name(data, key)} by reference length (words)", x=0.01, ha="left")
@@ -449,7 +464,8 @@ td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.pivot td, table.pivot th { padding-right: 18px; }
 table.pivot .sig, table.pivot .muted { font-size: 12px; }
 .chart { width: 100%; height: auto; display: block; margin: 8px 0 16px; }
-table.seg td { max-width: 330px; }
+table.seg { table-layout: fixed; width: 100%; }
+table.seg td { overflow-wrap: anywhere; word-break: break-word; }
 table.seg td.text { font-size: 12.5px; }
 details { margin: 6px 0; } summary { cursor: pointer; font-weight: 600; }
 pre { background: #f3f4f6; padding: 10px; overflow-x: auto; font-size: 12px; }
@@ -467,12 +483,23 @@ def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
-    """Rows are pre-escaped HTML cells (``<td>`` included)."""
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "",
+           widths: Sequence[str] | None = None) -> str:  # fmt: skip
+    """Rows are pre-escaped HTML cells (``<td>`` included); ``widths`` fix column widths."""
+    cols = ""
+    if widths:
+        cols = "<colgroup>" + "".join(f'<col style="width:{w}">' for w in widths) + "</colgroup>"
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "".join(f"<tr>{''.join(r)}</tr>" for r in rows)
-    return (f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+    return (f'<div class="scroll"><table class="{cls}">{cols}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>")  # fmt: skip
+
+
+def clip(text: str | None, limit: int = 300) -> str:
+    """Runaway output (a model repeating itself) cut for the page; the JSON keeps it whole."""
+    if text is None or len(text) <= limit:
+        return text or ""
+    return f"{text[:limit]} … ({len(text) - limit} more characters)"
 
 
 def _td(value: Any, cls: str = "") -> str:
@@ -538,8 +565,10 @@ def _html_score_cell(s: dict[str, Any] | None, key: str) -> str:
         ci = f"[{e['ci_low']:.{digits}f}, {e['ci_high']:.{digits}f}]"
     p = fmt_p(e)
     p_html = f'<span class="{"sig" if p.endswith("*") else "muted"}">{esc(p)}</span>' if p else ""
-    return (f'<td class="num"><b>{e["score"]:.{digits}f}</b> {p_html}<br>'
-            f'<span class="small muted">{esc(ci)}</span></td>')
+    return (
+        f'<td class="num"><b>{e["score"]:.{digits}f}</b> {p_html}<br>'
+        f'<span class="small muted">{esc(ci)}</span></td>'
+    )
 
 
 def _html_direction(data: dict[str, Any], d: dict[str, Any]) -> str:
@@ -550,8 +579,10 @@ def _html_direction(data: dict[str, Any], d: dict[str, Any]) -> str:
         out.append(f'<div class="note">{esc(d["error"])}</div>')
     for s in d["systems"]:
         if s["status"] != "ok":
-            out.append(f"<h3>{esc(s['name'])} failed</h3>"
-                       f'<div class="error">{esc(s.get("error") or "unknown error")}</div>')
+            out.append(
+                f"<h3>{esc(s['name'])} failed</h3>"
+                f'<div class="error">{esc(s.get("error") or "unknown error")}</div>'
+            )
     ok = [s for s in d["systems"] if s["status"] == "ok"]
     if ok:
         out += [_html_systems(ok), "<h3>Per document</h3>", _html_docs(data, d, ok),
@@ -566,13 +597,20 @@ def _html_systems(systems: list[dict[str, Any]]) -> str:
         p = s.get("params") or {}
         t = s.get("timings") or {}
         rows.append([_td(s["name"]), _td(s.get("model") or "–", "small"),
-                     _td(s.get("revision") or "–", "small"), _td(s.get("backend") or "–"),
+                     _td(_short_revision(s.get("revision")), "small"), _td(s.get("backend") or "–"),
                      _td(s.get("device") or p.get("device") or "–"), _td(p.get("beam")),
                      _td("on" if p.get("tm") else "off"), _td(_glossary_text(p.get("glossary"))),
                      _td(fmt_seconds(t.get("load_s")), "num"),
                      _td(fmt_seconds(t.get("translate_s")), "num")])  # fmt: skip
     return _table(["system", "model", "revision", "backend", "device", "beam", "TM", "glossary",
                    "load", "translate"], rows)  # fmt: skip
+
+
+def _short_revision(revision: str | None) -> str:
+    """Hub commits cut to 12 characters, as git shows them (the JSON keeps them whole)."""
+    if not revision:
+        return "–"
+    return "+".join(part[:12] for part in revision.split("+"))
 
 
 def _glossary_text(value: Any) -> str:
@@ -609,12 +647,13 @@ def _html_flagged(name: str, rows: list[dict[str, Any]], limit: int = 20) -> str
     if not rows:
         return ""
     body = [[_td(r.get("doc_key")), _td(r["index"], "num"), _td(r.get("src"), "text"),
-             _td(r.get("hyp"), "text"),
+             _td(clip(r.get("hyp")), "text"),
              _td("; ".join(f"{f['check']}: {f['message']}" for f in r["findings"]), "text")]
             for r in rows[:limit]]  # fmt: skip
     more = f" (first {limit} of {len(rows)})" if len(rows) > limit else ""
     return (f"<details><summary>{esc(name)}: flagged segments{esc(more)}</summary>"
-            + _table(["document", "#", "source", "hypothesis", "findings"], body, "seg")
+            + _table(["document", "#", "source", "hypothesis", "findings"], body, "seg",
+                     ["13%", "4%", "29%", "29%", "25%"])
             + "</details>")  # fmt: skip
 
 
@@ -622,21 +661,31 @@ def _html_worst(s: dict[str, Any]) -> str:
     worst = s.get("worst") or []
     if not worst:
         return ""
-    rows = [[_td(f"{w['score']:.1f}", "num"), _td(w["doc_key"], "small"),
-             _td(w["src"], "text"), _td(w["ref"], "text"), _td(w["hyp"], "text")]
+    rows = [[_td(f"{w['score']:.1f}", "num"),
+             _td(f"{w['doc_key']}, {_sentence_label(w)}", "small"),
+             _td(w["src"], "text"), _td(w["ref"], "text"), _td(clip(w["hyp"]), "text")]
             for w in worst]  # fmt: skip
-    return (f"<h3>Worst segments: {esc(s['name'])} "
-            f'<span class="muted small">(by sentence {esc(worst[0]["metric"])})</span></h3>'
-            + _table(["score", "document", "source", "reference", "hypothesis"], rows, "seg"))
+    return (
+        f"<h3>Worst segments: {esc(s['name'])} "
+        f'<span class="muted small">(by sentence {esc(worst[0]["metric"])})</span></h3>'
+        + _table(
+            ["score", "document", "source", "reference", "hypothesis"],
+            rows,
+            "seg",
+            ["5%", "13%", "27%", "27%", "28%"],
+        )
+    )
 
 
 def _html_footer(data: dict[str, Any]) -> str:
     run = data["run"]
     sigs = "".join(f"<li><code>{esc(s)}</code></li>" for s in _signatures(data))
     versions = " · ".join(f"{esc(k)} {esc(v)}" for k, v in run.get("versions", {}).items())
-    return (f"<h2>Reproducibility</h2><h3>Signatures</h3><ul>{sigs}</ul>"
-            f'<p class="small muted">{versions}</p>'
-            f"<details><summary>Recipe</summary><pre>{esc(run.get('recipe'))}</pre></details>")
+    return (
+        f"<h2>Reproducibility</h2><h3>Signatures</h3><ul>{sigs}</ul>"
+        f'<p class="small muted">{versions}</p>'
+        f"<details><summary>Recipe</summary><pre>{esc(run.get('recipe'))}</pre></details>"
+    )
 
 
 # ---------------------------------------------------------------------------- writing

@@ -139,8 +139,8 @@ def check_store_ready(store: Store, split: str) -> None:
     """A clear way out when the store is empty or has no gold for the split."""
     if not store.documents():
         raise UserError(
-            f"the corpus store has no documents (run `mt corpus import corpora` first, "
-            f"with the same --db / MT_DB)", store.path)  # fmt: skip
+            "the corpus store has no documents (run `mt corpus import corpora` first, "
+            "with the same --db / MT_DB)", store.path)  # fmt: skip
     if not store.documents(split=split):
         raise UserError(f"the corpus store has no documents in the {split} split", store.path)
 
@@ -267,15 +267,31 @@ def score_direction(test: TestSet, outputs: list[SystemOutput], recipe: Recipe,
                                recipe.score_metrics, scored=sc)  # fmt: skip
         details = {
             "warnings": sc.warnings,
-            "length_buckets": [{"label": b.label, "segments": b.segments, "scores": b.scores[i]}
-                               for b in buckets],  # fmt: skip
+            "length_buckets": [
+                {"label": b.label, "segments": b.segments, "scores": b.scores[i]} for b in buckets
+            ],  # fmt: skip
             "worst": _worst(sc, out.hyps, test, recipe.worst),
             "qa": _qa(test, out.hyps),
         }
         result[out.spec.name] = SystemScores(corpus, docs, details)
     if comet is not None:
         comet.add_scores(test, good, result, recipe)
+    _mark_identical(good, result)
     return result
+
+
+def _mark_identical(good: list[SystemOutput], result: dict[str, SystemScores]) -> None:
+    """No p-value for output identical to the baseline's.
+
+    sacrebleu's paired bootstrap gives identical systems p = 1/(n+1) (every resampled
+    difference is 0, and 0 > 0 is false), which a report would show as "significant"; there is
+    nothing to test, so the entry says so instead.
+    """
+    for out in good[1:]:
+        if out.hyps == good[0].hyps:
+            for entry in result[out.spec.name].corpus.values():
+                entry["p_value"] = None
+                entry["identical_to_baseline"] = True
 
 
 def _corpus_entry(res: Any, stat: Any | None) -> dict[str, Any]:
@@ -292,7 +308,8 @@ def _worst(sc: Any, hyps: list[str], test: TestSet, n: int) -> list[dict[str, An
         return []
     worst = sc.worst(n, hyps, [test.refs], test.srcs)
     key = next(k for k in ("chrf", "chrf++", "bleu", "ter") if k in sc.metrics)
-    return [{"index": w.index, "doc_key": test.doc_keys[w.index], "metric": key,
+    return [{"index": w.index, "doc_key": test.doc_keys[w.index],
+             "sentences": test.ids[w.index].split(":")[1], "metric": key,
              "score": w.score, "src": w.src, "ref": w.refs[0], "hyp": w.hyp}
             for w in worst]  # fmt: skip
 
@@ -483,8 +500,10 @@ def _run_direction(recipe: Recipe, store: Store, run_id: int, direction: str, li
     for spec in recipe.systems:
         opts.log(f"{direction}: translating {len(test)} segments with {spec.name}")
         out = translate_system(spec, test, store, factory)
-        opts.log(f"{direction}: {spec.name} "
-                 + (f"done in {out.translate_s:.1f}s" if out.ok else f"FAILED: {out.error}"))
+        opts.log(
+            f"{direction}: {spec.name} "
+            + (f"done in {out.translate_s:.1f}s" if out.ok else f"FAILED: {out.error}")
+        )
         outputs.append(out)
     scores = score_direction(test, outputs, recipe, comet)
     note["baseline"] = next((o.spec.name for o in outputs if o.ok), None)

@@ -82,7 +82,7 @@ def _print_summary(data: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from mt.evaluate.report import fmt_p, metric_keys, metric_name
+    from mt.evaluate.report import metric_keys, metric_name
 
     keys = metric_keys(data)
     table = Table(title=f"run {data['run']['id']}: {data['run']['name']}")

@@ -116,15 +116,23 @@ def read_inputs(
     hyp: str | Path, refs: Sequence[str | Path], src: str | Path | None = None
 ) -> tuple[list[str], list[list[str]], list[str] | None]:
     """Read hypothesis, references (and source) as UTF-8 lines; line counts must agree."""
+    hyps, ref_lines, src_lines = read_systems([hyp], refs, src)
+    return hyps[0], ref_lines, src_lines
+
+
+def read_systems(
+    hyps: Sequence[str | Path], refs: Sequence[str | Path], src: str | Path | None = None
+) -> tuple[list[list[str]], list[list[str]], list[str] | None]:
+    """Read several hypothesis files against the same references, each file once."""
     if not refs:
         raise UserError("at least one reference (--ref) is needed")
-    named = [(str(hyp), _read(hyp))] + [(str(r), _read(r)) for r in refs]
+    named = [(str(p), _read(p)) for p in [*hyps, *refs]]
     if src is not None:
         named.append((str(src), _read(src)))
     check_line_counts([(name, len(lines)) for name, lines in named])
-    ref_lines = [lines for _, lines in named[1 : 1 + len(refs)]]
-    src_lines = named[-1][1] if src is not None else None
-    return named[0][1], ref_lines, src_lines
+    texts = [lines for _, lines in named]
+    src_lines = texts[-1] if src is not None else None
+    return texts[: len(hyps)], texts[len(hyps) : len(hyps) + len(refs)], src_lines
 
 
 def _read(path: str | Path) -> list[str]:

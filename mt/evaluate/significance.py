@@ -89,9 +89,13 @@ class Comparison:
                 k: {"name": m.display, "signature": sigs[k]} for k, m in self.metrics.items()
             },  # fmt: skip
             "systems": [
-                {"system": name} | {k: r[k].to_dict() for k in self.metrics}
-                for name, r in zip(self.systems, self.results, strict=True)
-            ],
+                {"system": name}
+                | {
+                    k: r[k].to_dict() | ({"significant": self.significant(i, k)} if i else {})
+                    for k in self.metrics
+                }
+                for i, (name, r) in enumerate(zip(self.systems, self.results, strict=True))
+            ],  # fmt: skip
         }
 
 
@@ -167,6 +171,8 @@ def compare(
     if n_samples < 1:
         raise UserError("the number of resamples/trials must be positive")
     named = list(systems.items()) if isinstance(systems, Mapping) else list(systems)
+    if named and not named[0][1]:
+        raise UserError("nothing to compare: no segments")
     if len(named) < 2:
         raise UserError("comparing needs at least two systems (the first is the baseline)")
     opts = (ScoreOptions(options, intl_alongside=False) if isinstance(options, str)

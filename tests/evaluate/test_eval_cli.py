@@ -126,6 +126,10 @@ def test_score_language_aware_options_are_recorded(files, run_mt):
     assert bleu["options"]["yo_fold"] is True and bleu["options"]["nfc"] is False
     assert bleu["options"]["case"] == "lc" and "case:lc" in bleu["signature"]
     assert bleu["mt_signature"] == "mt:nfc:no|case:lc|yo:yes|lang:ru"
+    assert "intl" in bleu
+    code, out, _ = run_mt("eval", "score", "--hyp", files["hyp"], "--ref", files["ref"],
+                          "--tgt", "ru", "--format", "json", "--no-intl")  # fmt: skip
+    assert code == 0 and "intl" not in json.loads(out)["bleu"]
 
 
 # --------------------------------------------------------------------------- compare
@@ -152,6 +156,7 @@ def test_compare_json_ar(files, run_mt):
     assert data["test"] == "approximate randomization" and data["n_samples"] == 500
     base, other = data["systems"]
     assert base["chrf"]["p_value"] is None and 0 < other["chrf"]["p_value"] <= 1
+    assert "significant" not in base["chrf"] and isinstance(other["chrf"]["significant"], bool)
     assert other["chrf"]["ci_low"] <= other["chrf"]["mean"] <= other["chrf"]["ci_high"]
     assert {"length_buckets", "word_fmeasure_by_frequency", "most_different"} <= set(
         data["analysis"]

@@ -324,18 +324,22 @@ def test_worst_segments_come_with_source_reference_and_hypothesis():
     assert by_bleu[0].score == min(s.sentence_scores("bleu"))
 
 
-def test_parallel_statistics_equal_sequential(monkeypatch):
+def test_parallel_and_blockwise_statistics_equal_sacrebleu(monkeypatch):
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    from mt.evaluate.metrics import base
     from mt.evaluate.metrics import stats as stats_mod
 
     metrics = build_metrics(["bleu", "chrf", "ter"], ScoreOptions("ru"))
     hyps = [RU_HYP * 5, RU_REF2 * 5]
-    refs = [RU_REF * 5]
-    sequential = stats_mod.segment_stats(metrics, hyps, refs, jobs=1)
+    refs = [RU_REF * 5, RU_REF2[::-1] * 5]
     monkeypatch.setattr(stats_mod, "MIN_PARALLEL_WORK", 1)
+    monkeypatch.setattr(base, "EXTRACT_BLOCK", 3)  # many blocks, one split mid-block
     parallel = stats_mod.segment_stats(metrics, hyps, refs, jobs=2)
-    for seq, par in zip(sequential, parallel, strict=True):
-        for key in metrics:
-            np.testing.assert_array_equal(seq[key], par[key])
+    for sys_stats, sys_hyps in zip(parallel, hyps, strict=True):
+        for key, sb in (("bleu", BLEU()), ("chrf", CHRF()), ("ter", TER())):
+            expected = sb._extract_corpus_statistics(sys_hyps, refs)
+            np.testing.assert_array_equal(sys_stats[key], np.array(expected))
 
 
 def test_signature_counts_references():

@@ -21,15 +21,16 @@ from mt.errors import UserError
 from mt.evaluate.recipe import ALL_DIRECTIONS, load_recipe, parse_recipe
 from mt.evaluate.runs import RunOptions, honest_tm, load_run, load_test_set, run_recipe
 from tests.conftest import CORPORA, ROOT
+from tests.translate import conftest as _translate
 from tests.translate import tiny
-from tests.translate.conftest import (  # noqa: F401 - pytest fixtures, shared with translate/
-    _private_hf_home,
-    tiny_dir,
-    tiny_marian_az_en,
-    tiny_marian_en_az,
-    tiny_marian_en_ru,
-    tiny_marian_ru_en,
-)
+
+# The tiny-model fixtures of the translation tests (session-scoped, built once per module here).
+_private_hf_home = _translate._private_hf_home
+tiny_dir = _translate.tiny_dir
+tiny_marian_en_ru = _translate.tiny_marian_en_ru
+tiny_marian_ru_en = _translate.tiny_marian_ru_en
+tiny_marian_en_az = _translate.tiny_marian_en_az
+tiny_marian_az_en = _translate.tiny_marian_az_en
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 
@@ -229,6 +230,15 @@ def test_one_failing_system_does_not_lose_the_others(db):
         assert by_name["rev"]["scores"]["bleu"]["p_value"] is not None  # still compared
 
 
+def test_output_identical_to_the_baseline_gets_no_p_value(db):
+    from mt.evaluate.report import render
+
+    _, data = run_fake(db, fake_recipe(system=[{"name": "copy"}, {"name": "copy-again"}]))
+    again = data["directions"][0]["systems"][1]["scores"]["bleu"]
+    assert again["p_value"] is None and again["identical_to_baseline"]  # not "p=0.02*"
+    assert "= baseline" in render(data, "md")
+
+
 def test_all_systems_failing_marks_the_run_failed(db):
     _, report = run_fake(db, fake_recipe(system=[{"name": "broken"}]))
     assert report["run"]["status"] == "failed"
@@ -325,7 +335,8 @@ def test_comet_offline_without_cached_model_is_reported_cleanly(db, monkeypatch,
     _, data = run_fake(db, fake_recipe(metrics=["bleu", "chrf", "comet"]))
     assert len(data["notes"]) == 1
     assert data["notes"][0].startswith(
-        "COMET unavailable: model Unbabel/wmt22-comet-da is not in the local cache")
+        "COMET unavailable: model Unbabel/wmt22-comet-da is not in the local cache"
+    )
     assert data["run"]["status"] == "ok"
 
 
@@ -366,7 +377,9 @@ def test_run_end_to_end_with_tiny_models(db, tmp_path, run_mt, tiny_marian_en_ru
     broken = tmp_path / "broken-model"
     broken.mkdir()
     (broken / "config.json").write_text((tiny_marian_en_ru / "config.json").read_text())
-    recipe = write_recipe(tmp_path, f"""
+    recipe = write_recipe(
+        tmp_path,
+        f"""
 name = "tiny"
 directions = ["en-ru", "ru-en"]
 metrics = ["bleu", "chrf", "ter", "comet"]
@@ -378,9 +391,9 @@ model = {{ en-ru = "{tiny_marian_en_ru}", ru-en = "{tiny_marian_ru_en}" }}
 device = "cpu"
 
 [[system]]
-name = "marian-hf-beam2"
+name = "marian-beam2"
 model = {{ en-ru = "{tiny_marian_en_ru}", ru-en = "{tiny_marian_ru_en}" }}
-backend = "hf"
+backend = "ct2"
 beam = 2
 tm = true
 glossary = true
@@ -388,7 +401,8 @@ glossary = true
 [[system]]
 name = "broken"
 model = {{ en-ru = "{broken}" }}
-""")
+""",
+    )
     out = tmp_path / "reports"
     code, stdout, err = run_mt("eval", "run", recipe, "--db", db, "--out", out, "--limit", "8")
     assert code == 0, err
@@ -403,19 +417,24 @@ model = {{ en-ru = "{broken}" }}
             "SELECT count(*) FROM scores WHERE doc_key IS NULL").fetchone()[0]  # fmt: skip
         per_doc = store.conn.execute(
             "SELECT count(*) FROM scores WHERE doc_key IS NOT NULL").fetchone()[0]  # fmt: skip
-    assert run[:3] == ("eval", "tiny", "partial") and "marian-hf-beam2" in run[3]
+    assert run[:3] == ("eval", "tiny", "partial") and "marian-beam2" in run[3]
     assert [(s[0], s[1], s[3]) for s in systems] == [
-        ("marian", "en", "ok"), ("marian-hf-beam2", "en", "ok"), ("broken", "en", "failed"),
-        ("marian", "ru", "ok"), ("marian-hf-beam2", "ru", "ok"), ("broken", "ru", "failed")]
+        ("marian", "en", "ok"),
+        ("marian-beam2", "en", "ok"),
+        ("broken", "en", "failed"),
+        ("marian", "ru", "ok"),
+        ("marian-beam2", "ru", "ok"),
+        ("broken", "ru", "failed"),
+    ]
     assert systems[2][4]  # the broken model's error is recorded
-    assert systems[0][5] == str(tiny_marian_en_ru.resolve()) and systems[1][6] == "hf"
+    assert systems[0][5] == str(tiny_marian_en_ru.resolve()) and systems[1][6] == "ct2"
     assert all(s[7] > 0 for s in systems if s[3] == "ok")
     assert corpus == 2 * 4 + 2 * 3  # bleu, bleu@intl, chrf, ter for ru; no intl for en
     assert per_doc > 0
     html, md, js = (out / "run-1.html", out / "run-1.md", out / "run-1.json")
     for path in (html, md, js):
         text = path.read_text(encoding="utf-8")
-        for name in ("marian", "marian-hf-beam2", "broken"):
+        for name in ("marian", "marian-beam2", "broken"):
             assert name in text
     page = html.read_text(encoding="utf-8")
     _assert_self_contained(page)

@@ -21,7 +21,8 @@ Stable fixture names (the pipeline tests rely on them):
   records every batch in ``.calls``: for tests that need the output to follow the input
   (glossary placeholders, markup, TM reuse counts), which a random model cannot do.
 
-Every test here runs with HF_HUB_OFFLINE=1 and HF_HOME in a temporary directory, so nothing
+Every test here runs with HF_HUB_OFFLINE=1, OMP_NUM_THREADS=1 (engines default to one
+thread) and HF_HOME in a temporary directory, so nothing
 touches the network or the user's cache. The tiny models' translations are deterministic
 gibberish; their ``max_input_tokens`` is 256 (monkeypatch an engine's attribute to test
 splitting). CTranslate2 conversions are cached beside each model for the whole session.
@@ -43,6 +44,9 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# One thread per engine: the tests check results, not speed, and the machine is shared; with
+# more OpenMP threads than free cores a tiny model decodes tens of times slower.
+os.environ["OMP_NUM_THREADS"] = "1"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -256,8 +256,14 @@ def test_ct2_path_does_not_import_torch(tiny_marian_en_az):
 def test_threads(tiny_marian_en_ru):
     engine = load_engine(tiny_marian_en_ru, "en", "ru", backend="ct2", threads=1)
     assert (engine.inter_threads, engine.intra_threads) == (1, 1)
-    assert engine.translator.num_replicas == 1
     assert backends.cpu_count() >= 1
+
+
+def test_threads_default_to_omp_num_threads(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert backends.default_threads() == 3
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert backends.default_threads() == backends.cpu_count()
 
 
 # ---------------------------------------------------------------------------- bad input

@@ -132,12 +132,14 @@ def _seeded_init(model, std: float) -> None:
 
 def build_marian(out: Path, src: str, tgt: str, *, target_tokens: Sequence[str] = (),
                  vocab_size: int = 400, arch: dict | None = None, pad_vocab_to: int = 0,
-                 lines: dict[str, list[str]] | None = None, name: str | None = None) -> Path:
+                 lines: dict[str, list[str]] | None = None, name: str | None = None,
+                 init_std: float = INIT_STD) -> Path:
     """An OPUS-MT-like model ``src`` → ``tgt`` in ``out`` (hub layout).
 
     ``target_tokens`` (e.g. ``>>aze_Latn<<``) make it multilingual on the target side like
     opus-mt-en-trk. ``pad_vocab_to`` pads vocab.json with filler pieces up to that size (the
-    benchmark's 62,518). ``arch`` overrides the tiny architecture.
+    benchmark's 62,518). ``arch`` overrides the tiny architecture; a full-size one wants a
+    realistic ``init_std`` (0.02) so activations stay finite in float16.
     """
     import torch
     from transformers import MarianConfig, MarianMTModel
@@ -158,12 +160,12 @@ def build_marian(out: Path, src: str, tgt: str, *, target_tokens: Sequence[str] 
     config = MarianConfig(
         vocab_size=len(tokens), pad_token_id=pad, decoder_start_token_id=pad, eos_token_id=0,
         forced_eos_token_id=0, activation_function="swish", scale_embedding=True,
-        share_encoder_decoder_embeddings=True, init_std=INIT_STD, **(arch or TINY),
+        share_encoder_decoder_embeddings=True, init_std=init_std, **(arch or TINY),
     )
     config._name_or_path = name or f"Helsinki-NLP/opus-mt-{src}-{tgt}"
     torch.manual_seed(SEED)
     model = MarianMTModel(config).eval()
-    _seeded_init(model, INIT_STD)
+    _seeded_init(model, init_std)
     model.generation_config.bad_words_ids = [[pad]]
     model.generation_config.max_length = config.max_position_embeddings
     model.generation_config.num_beams = 4

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from mt.errors import UserError
 from mt.lang import LANGS, az_cyrillic_to_latin, check_lang
+from mt.textio import temp_beside
 
 ORIGINS: tuple[str, ...] = ("original", "human", "machine", "unknown")
 
@@ -238,14 +238,7 @@ def atomic_paths(*targets: str | Path) -> Iterator[list[Path]]:
 
 
 def _temp_beside(target: Path) -> Path:
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError("directory does not exist", parent)
-    if target.is_dir():
-        raise UserError("is a directory, expected a file path", target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    os.close(fd)
-    return Path(tmp)
+    return temp_beside(target)
 
 
 def open_text_out(path: Path):

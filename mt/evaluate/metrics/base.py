@@ -19,6 +19,8 @@ import numpy as np
 
 from mt.lang import lower as lang_lower
 
+EXTRACT_BLOCK = 2000  # segments whose reference n-grams are held at once
+
 
 @dataclass(frozen=True)
 class Prep:
@@ -76,21 +78,24 @@ class Metric(ABC):
     def extract(self, systems: Sequence[Sequence[str]], refs: Sequence[Sequence[str]]) -> list:
         """Per-segment statistics of each system against the same references.
 
-        The reference side (n-grams, lengths) is extracted once and shared by all systems,
-        as sacrebleu's own reference cache does.
+        The reference side (n-grams, lengths) is extracted once per block of segments and
+        shared by all systems, as sacrebleu's reference cache is. Working block by block keeps
+        a few thousand reference Counters alive instead of all of them (sacrebleu's CLI holds
+        ~6 GB for chrF on 100,000 segments), which is also faster.
         """
-        prep = self.prep if self.prep.active else None
-        if prep is not None:
-            refs = [[prep(x) for x in stream] for stream in refs]
+        n = len(refs[0])
+        blocks: list[list[np.ndarray]] = [[] for _ in systems]
         sb = self._make(sentence=False)
-        sb._ref_cache = sb._cache_references(refs)
-        out = []
-        for hyps in systems:
-            if prep is not None:
-                hyps = [prep(x) for x in hyps]
-            rows = sb._extract_corpus_statistics(hyps, None)
-            out.append(np.array(rows, dtype=self.stats_dtype).reshape(len(hyps), -1))
-        return out
+        for lo in range(0, n, EXTRACT_BLOCK):
+            hi = min(n, lo + EXTRACT_BLOCK)
+            sb._ref_cache = sb._cache_references([self._prep(s[lo:hi]) for s in refs])
+            for out, hyps in zip(blocks, systems, strict=True):
+                rows = sb._extract_corpus_statistics(self._prep(hyps[lo:hi]), None)
+                out.append(np.array(rows, dtype=self.stats_dtype).reshape(hi - lo, -1))
+        return [np.concatenate(b) if b else np.zeros((0, 0), self.stats_dtype) for b in blocks]
+
+    def _prep(self, lines: Sequence[str]) -> Sequence[str]:
+        return [self.prep(x) for x in lines] if self.prep.active else lines
 
     def corpus_score(self, stats: np.ndarray) -> Any:
         """sacrebleu's corpus score from per-segment statistics, summed exactly as it does."""

@@ -9,10 +9,12 @@ steps need (corpus, sentence, document and bucket scores, resampling).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -66,8 +68,23 @@ def _extract(metrics, systems, refs, lo: int, hi: int) -> list[dict[str, np.ndar
     """Statistics of rows ``lo:hi`` for every system, per metric."""
     ref_slice = [stream[lo:hi] for stream in refs]
     sys_slice = [hyps[lo:hi] for hyps in systems]
-    per_metric = {key: m.extract(sys_slice, ref_slice) for key, m in metrics.items()}
+    with _gc_paused():
+        per_metric = {key: m.extract(sys_slice, ref_slice) for key, m in metrics.items()}
     return [{key: per_metric[key][s] for key in metrics} for s in range(len(systems))]
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic GC while extracting: millions of short-lived Counters (no cycles, freed by
+    reference counting) otherwise trigger collections that rescan everything alive; pausing
+    saves about a fifth of sacrebleu's time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _work(bounds: tuple[int, int]) -> list[dict[str, np.ndarray]]:

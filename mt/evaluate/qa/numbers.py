@@ -31,7 +31,11 @@ _SCALES = {
     "az": [(f"min{_AZ_SUFFIX}", 3), (rf"mln\.?|milyon{_AZ_SUFFIX}", 6),
            (rf"mlrd\.?|milyard{_AZ_SUFFIX}", 9), (rf"trln\.?|trilyon{_AZ_SUFFIX}", 12)],
 }  # fmt: skip
-_PERCENT = {"en": r"%|per\s?cent\b|percent\b", "ru": r"%|процент[а-я]*", "az": r"%|faiz[a-zçəğıöşü]*"}
+_PERCENT = {
+    "en": r"%|per\s?cent\b|percent\b",
+    "ru": r"%|процент[а-я]*",
+    "az": r"%|faiz[a-zçəğıöşü]*",  # faizi, faizindən
+}
 _AMPM = r"([ap])\.?\s?m\b\.?"
 _TIME_PATTERNS = {
     "all": [rf"(?<![\d.:,])(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?!\d)(?:\s*{_AMPM})?"],

@@ -29,6 +29,16 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def default_threads() -> int:
+    """Threads for one engine: ``OMP_NUM_THREADS`` when set (the usual knob, and the way
+    to avoid oversubscribing a shared machine: spinning OpenMP barriers with more threads
+    than free cores make small models tens of times slower), else every usable core."""
+    env = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return cpu_count()
+
+
 def cuda_available() -> bool:
     """Whether a CUDA device is usable; asks CTranslate2 (a 50 ms import) rather than torch
     (seconds) when it is installed, so ``device="auto"`` costs nothing on the CT2 path."""

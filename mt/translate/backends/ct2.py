@@ -22,7 +22,7 @@ from mt.errors import UserError
 from mt.translate.backends import (
     DEFAULT_BATCH_TOKENS,
     check_lengths,
-    cpu_count,
+    default_threads,
     length_cap,
     plan_batches,
 )
@@ -63,7 +63,7 @@ class CT2Engine:
         self.max_input_tokens = opened.family.max_input_tokens(opened.files)
         self.ct2_dir = ensure_converted(opened.path, self.compute_type, model_id=opened.model_id,
                                         revision=opened.revision, family=opened.family.name)
-        cores = threads or cpu_count()
+        cores = threads or default_threads()
         self.inter_threads, self.intra_threads = _thread_split(cores, device, inter_threads)
         self.translator = ctranslate2.Translator(
             str(self.ct2_dir), device=device, compute_type=self.compute_type,
@@ -132,12 +132,15 @@ class CT2Engine:
 
 
 def _thread_split(cores: int, device: str, inter: int | None) -> tuple[int, int]:
-    """(inter_threads, intra_threads). On CPU, two workers each on half the cores decode two
-    batches at once, which keeps the cores busier than one worker splitting small matrix
-    products; on CUDA one worker feeds the GPU."""
+    """(inter_threads, intra_threads): by default one worker using every core per batch.
+
+    Two workers on half the cores each are as fast when a call holds several batches (they
+    run in parallel), but the pipeline sends one batch per call, which would leave half the
+    cores idle; intra-op threads help every call. On CUDA one worker feeds the GPU.
+    """
+    inter = inter or 1
     if device == "cuda":
-        return 1, min(cores, 4)
-    inter = inter or (2 if cores >= 2 else 1)
+        return inter, min(cores, 4)
     return inter, max(1, cores // inter)
 
 

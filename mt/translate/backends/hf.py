@@ -14,7 +14,7 @@ from mt.errors import UserError
 from mt.translate.backends import (
     DEFAULT_BATCH_TOKENS,
     check_lengths,
-    cpu_count,
+    default_threads,
     length_cap,
     plan_batches,
 )
@@ -38,7 +38,7 @@ class HFEngine:
         if device == "cuda" and not torch.cuda.is_available():
             raise UserError("--device cuda was asked for, but PyTorch sees no CUDA device")
         if device == "cpu":
-            torch.set_num_threads(threads or cpu_count())
+            torch.set_num_threads(threads or default_threads())
         self.opened = opened
         self.model_id, self.revision = opened.model_id, opened.revision
         self.device, self.src_lang, self.tgt_lang = device, opened.src, opened.tgt
