@@ -27,7 +27,6 @@ import argparse
 import json
 import os
 import random
-import re
 import resource
 import subprocess
 import sys
@@ -39,9 +38,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-ARCH = dict(d_model=512, encoder_layers=6, decoder_layers=6, encoder_attention_heads=8,
-            decoder_attention_heads=8, encoder_ffn_dim=2048, decoder_ffn_dim=2048,
-            max_position_embeddings=512)
+ARCH = dict(
+    d_model=512,
+    encoder_layers=6,
+    decoder_layers=6,
+    encoder_attention_heads=8,
+    decoder_attention_heads=8,
+    encoder_ffn_dim=2048,
+    decoder_ffn_dim=2048,
+    max_position_embeddings=512,
+)
 VOCAB_SIZE = 62_518
 SPM_SIZE = 8000  # per side; vocab.json is padded with fillers to the real 62,518 entries
 CONTENDERS = {
@@ -63,26 +69,59 @@ _TEMPLATES = [
     "regional security and the implementation of the {what}.",
     "{Who} expressed gratitude to the {who2} of {place} for the support provided within "
     "the framework of {topic}.",
-    "It was noted that the {what} opens new opportunities for {topic} between the two "
-    "countries.",
+    "It was noted that the {what} opens new opportunities for {topic} between the two countries.",
 ]
 _SLOTS = {
-    "who": ["President", "Minister of Foreign Affairs", "Prime Minister", "Ambassador",
-            "Deputy Minister", "Special Representative", "spokesperson"],
+    "who": [
+        "President",
+        "Minister of Foreign Affairs",
+        "Prime Minister",
+        "Ambassador",
+        "Deputy Minister",
+        "Special Representative",
+        "spokesperson",
+    ],
     "who2": ["minister", "ambassador", "deputy foreign minister", "head of delegation"],
-    "place": ["Azerbaijan", "the Russian Federation", "Georgia", "Türkiye", "Kazakhstan",
-              "the European Union", "Uzbekistan", "Armenia"],
+    "place": [
+        "Azerbaijan",
+        "the Russian Federation",
+        "Georgia",
+        "Türkiye",
+        "Kazakhstan",
+        "the European Union",
+        "Uzbekistan",
+        "Armenia",
+    ],
     "city": ["Baku", "Moscow", "Geneva", "Brussels", "Astana", "Tbilisi", "Ankara", "Vienna"],
     "did": ["discussed", "welcomed", "signed", "reviewed", "endorsed", "announced"],
     "did2": ["held", "organized", "opened", "convened"],
-    "what": ["trilateral statement", "memorandum of understanding", "joint declaration",
-             "intergovernmental agreement", "action plan", "roadmap on transport connectivity",
-             "programme of humanitarian demining"],
-    "topic": ["energy cooperation", "the transport corridor", "water resources management",
-              "humanitarian assistance", "trade and investment", "cultural exchanges",
-              "the protection of human rights", "consular matters"],
-    "date": ["10 November 2020", "3 March 2024", "18 June 1998", "1 September 2023",
-             "25 December 2022", "14 February 2021"],
+    "what": [
+        "trilateral statement",
+        "memorandum of understanding",
+        "joint declaration",
+        "intergovernmental agreement",
+        "action plan",
+        "roadmap on transport connectivity",
+        "programme of humanitarian demining",
+    ],
+    "topic": [
+        "energy cooperation",
+        "the transport corridor",
+        "water resources management",
+        "humanitarian assistance",
+        "trade and investment",
+        "cultural exchanges",
+        "the protection of human rights",
+        "consular matters",
+    ],
+    "date": [
+        "10 November 2020",
+        "3 March 2024",
+        "18 June 1998",
+        "1 September 2023",
+        "25 December 2022",
+        "14 February 2021",
+    ],
 }
 
 
@@ -127,15 +166,24 @@ def build_model(workdir: Path) -> Path:
     lines = {lang: tiny.corpus_lines(lang) for lang in ("en", "ru")}
     lines["en"] += make_sentences(2000, seed=1)  # richer English pieces for the templates
     t0 = time.perf_counter()
-    tiny.build_marian(out, "en", "ru", vocab_size=SPM_SIZE, arch=ARCH,
-                      pad_vocab_to=VOCAB_SIZE, lines=lines, init_std=0.02)
+    tiny.build_marian(
+        out,
+        "en",
+        "ru",
+        vocab_size=SPM_SIZE,
+        arch=ARCH,
+        pad_vocab_to=VOCAB_SIZE,
+        lines=lines,
+        init_std=0.02,
+    )
     write_vmap(out, lines)
     print(f"built {out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return out
 
 
-def write_vmap(model_dir: Path, lines: dict[str, list[str]], per_source: int = 40,
-               frequent: int = 300) -> None:
+def write_vmap(
+    model_dir: Path, lines: dict[str, list[str]], per_source: int = 40, frequent: int = 300
+) -> None:
     """A lexical shortlist in CTranslate2's vmap format, from the corpus's aligned documents.
 
     Each source piece maps to the target pieces that co-occur with it most across the
@@ -165,8 +213,7 @@ def write_vmap(model_dir: Path, lines: dict[str, list[str]], per_source: int = 4
     for piece in sorted(set(src.id_to_piece(i) for i in range(src.get_piece_size()))):
         if piece not in vocab:
             continue
-        targets = [p for p, _ in cooc.get(piece, Counter()).most_common(per_source)
-                   if p in vocab]
+        targets = [p for p, _ in cooc.get(piece, Counter()).most_common(per_source) if p in vocab]
         if targets:
             rows.append(f"{piece}\t{' '.join(targets)}")
     (model_dir / "vmap.txt").write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -193,11 +240,12 @@ def peak_rss_mb() -> float:
 
 
 def cores() -> int:
-    return len(os.sched_getaffinity(0))
+    """Threads a contender may use: OMP_NUM_THREADS when --threads set it, else all cores."""
+    env = os.environ.get("OMP_NUM_THREADS", "")
+    return int(env) if env.isdigit() else len(os.sched_getaffinity(0))
 
 
-def run_hf(model_dir: Path, sentences: list[str], out_len: int, batch: int,
-           device: str) -> int:
+def run_hf(model_dir: Path, sentences: list[str], out_len: int, batch: int, device: str) -> int:
     """(a)/(b): MarianTokenizer + MarianMTModel.generate, as EasyNMT does it."""
     import torch
     from transformers import MarianMTModel, MarianTokenizer
@@ -214,8 +262,9 @@ def run_hf(model_dir: Path, sentences: list[str], out_len: int, batch: int,
     def generate(chunk: list[str]) -> int:
         enc = tok(chunk, return_tensors="pt", padding=True).to(device)
         with torch.inference_mode():
-            out = model.generate(**enc, num_beams=1, do_sample=False,
-                                 min_new_tokens=out_len, max_new_tokens=out_len)
+            out = model.generate(
+                **enc, num_beams=1, do_sample=False, min_new_tokens=out_len, max_new_tokens=out_len
+            )
         tok.batch_decode(out, skip_special_tokens=True)
         return (out.shape[1] - 1) * out.shape[0]
 
@@ -223,7 +272,7 @@ def run_hf(model_dir: Path, sentences: list[str], out_len: int, batch: int,
     t0 = time.perf_counter()
     tokens = 0
     for k in range(0, len(order), batch):
-        tokens += generate([sentences[i] for i in order[k: k + batch]])
+        tokens += generate([sentences[i] for i in order[k : k + batch]])
     if device == "cuda":
         torch.cuda.synchronize()
     return tokens, time.perf_counter() - t0
@@ -235,16 +284,29 @@ def run_ct2(model_dir: Path, sentences: list[str], out_len: int, device: str):
     import sentencepiece as spm
 
     quant = "int8" if device == "cpu" else "float16"
-    translator = ctranslate2.Translator(str(model_dir / f"ct2-{quant}"), device=device,
-                                        compute_type=quant, inter_threads=1, intra_threads=0)
+    threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)  # 0: Argos's default
+    translator = ctranslate2.Translator(
+        str(model_dir / f"ct2-{quant}"),
+        device=device,
+        compute_type=quant,
+        inter_threads=1,
+        intra_threads=threads,
+    )
     src = spm.SentencePieceProcessor(model_file=str(model_dir / "source.spm"))
     tgt = spm.SentencePieceProcessor(model_file=str(model_dir / "target.spm"))
 
     def translate(chunk: list[str]) -> int:
         tokens = [p + ["</s>"] for p in src.encode(chunk, out_type=str)]
         results = translator.translate_batch(
-            tokens, max_batch_size=32, beam_size=1, num_hypotheses=1, return_scores=True,
-            replace_unknowns=True, min_decoding_length=out_len, max_decoding_length=out_len)
+            tokens,
+            max_batch_size=32,
+            beam_size=1,
+            num_hypotheses=1,
+            return_scores=True,
+            replace_unknowns=True,
+            min_decoding_length=out_len,
+            max_decoding_length=out_len,
+        )
         for r in results:
             tgt.decode_pieces(r.hypotheses[0])
         return sum(len(r.hypotheses[0]) for r in results)
@@ -265,12 +327,14 @@ class FixedLength:
         return getattr(self._engine, name)
 
     def translate_batch(self, sentences, **options):
-        return self._engine.translate_batch(sentences, min_length=self._len,
-                                            max_length=self._len, **options)
+        return self._engine.translate_batch(
+            sentences, min_length=self._len, max_length=self._len, **options
+        )
 
 
-def run_ours(model_dir: Path, sentences: list[str], out_len: int, device: str,
-             batch_tokens: int | None):
+def run_ours(
+    model_dir: Path, sentences: list[str], out_len: int, device: str, batch_tokens: int | None
+):
     """(d): the toolkit's Translator over the default engine (CT2, shortlist, threads)."""
     from mt.translate.engine import load_engine
 
@@ -278,27 +342,39 @@ def run_ours(model_dir: Path, sentences: list[str], out_len: int, device: str,
     try:
         from mt.translate.pipeline import DecodeOptions, Translator
     except ImportError:  # before the pipeline existed: the engine with token batching
+
         def translate(chunk):
             return engine.translate_batch(chunk, beam_size=1, max_batch_tokens=batch_tokens)
+
+        budget = batch_tokens or "engine default"
     else:
         translator = Translator.from_engines(
-            [engine], decode=DecodeOptions(beam_size=1), glossary=False, tm=False,
-            batch_tokens=batch_tokens, retry_loops=False)
+            [engine],
+            decode=DecodeOptions(beam_size=1),
+            glossary=False,
+            tm=False,
+            batch_tokens=batch_tokens,
+            retry_loops=False,
+        )
 
         def translate(chunk):
             return translator.translate_sentences(chunk)
+
+        budget = translator.batch_tokens
 
     translate(sentences[:2])
     t0 = time.perf_counter()
     outputs = translate(sentences)
     elapsed = time.perf_counter() - t0
     assert len(outputs) == len(sentences)
-    return out_len * len(sentences), elapsed
+    info = f"budget {budget} tokens/batch, {engine.compute_type}, vmap {engine.use_vmap}"
+    return out_len * len(sentences), elapsed, info
 
 
 def worker(args: argparse.Namespace) -> None:
     sentences = Path(args.input).read_text(encoding="utf-8").splitlines()
     model_dir = Path(args.model)
+    info = ""
     if args.worker == "a":
         tokens, secs = run_hf(model_dir, sentences, args.out_len, 1, args.device)
     elif args.worker == "b":
@@ -306,23 +382,49 @@ def worker(args: argparse.Namespace) -> None:
     elif args.worker == "c":
         tokens, secs = run_ct2(model_dir, sentences, args.out_len, args.device)
     else:
-        tokens, secs = run_ours(model_dir, sentences, args.out_len, args.device,
-                                args.batch_tokens)
+        tokens, secs, info = run_ours(
+            model_dir, sentences, args.out_len, args.device, args.batch_tokens
+        )
     heavy = [m for m in ("torch", "transformers") if m in sys.modules]
-    print(json.dumps({"tokens": tokens, "seconds": secs, "sentences": len(sentences),
-                      "peak_rss_mb": peak_rss_mb(), "imports": heavy}))
+    print(
+        json.dumps(
+            {
+                "tokens": tokens,
+                "seconds": secs,
+                "sentences": len(sentences),
+                "peak_rss_mb": peak_rss_mb(),
+                "imports": heavy,
+                "info": info,
+            }
+        )
+    )
 
 
 # ---------------------------------------------------------------------------- driver
 
 
 def spawn(args: argparse.Namespace, which: str, input_file: Path, model_dir: Path) -> dict:
-    cmd = [sys.executable, __file__, "--worker", which, "--input", str(input_file),
-           "--model", str(model_dir), "--out-len", str(args.out_len), "--device", args.device]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        which,
+        "--input",
+        str(input_file),
+        "--model",
+        str(model_dir),
+        "--out-len",
+        str(args.out_len),
+        "--device",
+        args.device,
+    ]
     if args.batch_tokens:
         cmd += ["--batch-tokens", str(args.batch_tokens)]
     env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1")
-    env.pop("OMP_NUM_THREADS", None)  # every contender gets the whole machine
+    env.pop("OMP_NUM_THREADS", None)  # every contender gets the whole machine...
+    if args.threads:  # ...or the same number of threads
+        env["OMP_NUM_THREADS"] = str(args.threads)
+        cmd += ["--threads", str(args.threads)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=1800)
     if proc.returncode != 0:
         raise SystemExit(f"contender {which} failed:\n{proc.stderr[-3000:]}")
@@ -331,10 +433,12 @@ def spawn(args: argparse.Namespace, which: str, input_file: Path, model_dir: Pat
 
 def cold_start(model_dir: Path, device: str) -> tuple[float, str]:
     """Wall time of a fresh process that loads the model and translates one sentence."""
-    code = ("from mt.translate.engine import load_engine\n"
-            f"e = load_engine({str(model_dir)!r}, 'en', 'ru', device={device!r})\n"
-            "print(e.translate_batch(['The ministry welcomed the agreement.'], beam_size=4,"
-            " max_length_ratio=1.0)[0][:40])\n")
+    code = (
+        "from mt.translate.engine import load_engine\n"
+        f"e = load_engine({str(model_dir)!r}, 'en', 'ru', device={device!r})\n"
+        "print(e.translate_batch(['The ministry welcomed the agreement.'], beam_size=4,"
+        " max_length_ratio=1.0)[0][:40])\n"
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1")
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
@@ -351,11 +455,25 @@ def cold_start_cli(model_dir: Path, device: str) -> float | None:
     except ImportError:
         return None
     env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1")
-    cmd = [sys.executable, "-m", "mt", "translate", "--src", "en", "--tgt", "ru", "--model",
-           str(model_dir), "--device", device, "--no-glossary"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mt",
+        "translate",
+        "--src",
+        "en",
+        "--tgt",
+        "ru",
+        "--model",
+        str(model_dir),
+        "--device",
+        device,
+        "--no-glossary",
+    ]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, input="The ministry welcomed the agreement.\n",
-                          capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        cmd, input="The ministry welcomed the agreement.\n", capture_output=True, text=True, env=env
+    )
     elapsed = time.perf_counter() - t0
     return elapsed if proc.returncode == 0 else None
 
@@ -364,13 +482,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sentences", type=int, default=400)
     parser.add_argument("--out-len", type=int, default=32, help="output tokens per sentence")
-    parser.add_argument("--quick", action="store_true",
-                        help="(a) on 40 sentences only (its rate barely depends on the count)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="(a) on 40 sentences only (its rate barely depends on the count)",
+    )
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--only", default="a,b,c,d")
-    parser.add_argument("--batch-tokens", type=int, default=None,
-                        help="(d)'s token budget per batch (default: the engine's)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="threads for every contender (default: each library's own; on a busy machine "
+        "1 avoids OpenMP oversubscription, which slows torch down many times)",
+    )
+    parser.add_argument(
+        "--batch-tokens",
+        type=int,
+        default=None,
+        help="(d)'s token budget per batch (default: the engine's)",
+    )
     parser.add_argument("--worker", choices=sorted(CONTENDERS), help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
@@ -378,6 +510,10 @@ def main() -> None:
     if args.worker:
         worker(args)
         return
+    from mt.translate.backends import cuda_available
+
+    if args.device == "cuda" and not cuda_available():
+        raise SystemExit("--device cuda: no CUDA device here")
     workdir = args.workdir or Path(tempfile.gettempdir()) / "mt-bench-translate"
     workdir.mkdir(parents=True, exist_ok=True)
     model_dir = build_model(workdir)
@@ -387,8 +523,11 @@ def main() -> None:
     inputs.write_text("\n".join(sentences) + "\n", encoding="utf-8")
     quick = workdir / "sentences-quick.txt"
     quick.write_text("\n".join(sentences[:40]) + "\n", encoding="utf-8")
-    print(f"device {args.device}, {cores()} cores; {len(sentences)} unique sentences, "
-          f"{args.out_len} output tokens each, greedy", flush=True)
+    print(
+        f"device {args.device}, {cores()} cores; {len(sentences)} unique sentences, "
+        f"{args.out_len} output tokens each, greedy",
+        flush=True,
+    )
     results = {}
     for which in args.only.split(","):
         if args.device == "cuda" and which == "a":
@@ -396,10 +535,13 @@ def main() -> None:
         src = quick if which == "a" and args.quick else inputs
         results[which] = r = spawn(args, which, src, model_dir)
         r["rate"] = r["tokens"] / r["seconds"]
-        print(f"({which}) {CONTENDERS[which]:<40} {r['rate']:>9,.0f} tok/s  "
-              f"{r['seconds']:7.1f} s  peak {r['peak_rss_mb']:7,.0f} MB  "
-              f"[{r['sentences']} sent.{', imports ' + '+'.join(r['imports']) if r['imports'] else ''}]",
-              flush=True)
+        heavy = f", imports {'+'.join(r['imports'])}" if r["imports"] else ""
+        print(
+            f"({which}) {CONTENDERS[which]:<40} {r['rate']:>9,.0f} tok/s  "
+            f"{r['seconds']:7.1f} s  peak {r['peak_rss_mb']:7,.0f} MB  "
+            f"[{r['sentences']} sent.{heavy}{', ' + r['info'] if r['info'] else ''}]",
+            flush=True,
+        )
     report(results, model_dir, args.device)
 
 
@@ -408,16 +550,19 @@ def report(results: dict, model_dir: Path, device: str) -> None:
     checks = []
     if d and "b" in results:
         checks.append(("d/b throughput", d["rate"] / results["b"]["rate"], ">=", 4.0))
-        checks.append(("d/b peak memory", d["peak_rss_mb"] / results["b"]["peak_rss_mb"],
-                       "<=", 1 / 3))
+        checks.append(
+            ("d/b peak memory", d["peak_rss_mb"] / results["b"]["peak_rss_mb"], "<=", 1 / 3)
+        )
     if d and "c" in results:
         checks.append(("d/c throughput", d["rate"] / results["c"]["rate"], ">=", 1.2))
     for name, value, op, target in checks:
         ok = value >= target if op == ">=" else value <= target
         print(f"{name:<18} {value:6.2f}  (target {op} {target:.2f})  {'ok' if ok else 'MISSED'}")
     seconds, _ = cold_start(model_dir, device)
-    print(f"cold start, one sentence (engine, load included): {seconds:.2f} s  "
-          f"(target < 3 s)  {'ok' if seconds < 3 else 'MISSED'}")
+    print(
+        f"cold start, one sentence (engine, load included): {seconds:.2f} s  "
+        f"(target < 3 s)  {'ok' if seconds < 3 else 'MISSED'}"
+    )
     cli = cold_start_cli(model_dir, device)
     if cli is not None:
         print(f"cold start, one sentence (`mt translate`):        {cli:.2f} s")

@@ -21,5 +21,17 @@ for pair in en-az en-ru az-ru; do
 done
 echo "== alignment quality on the gold"
 .venv/bin/python benchmarks/align_quality.py
+echo "== translation models"
+$MT models list || true
+echo "== translate a test-split release (en -> ru, az) and evaluate the default models"
+release=corpora/000-mfa-human-rights/en.txt
+if $MT translate "$release" --src en --tgt ru,az --out "$OUT/release.txt" -q; then
+  head -c 600 "$OUT/release.ru.txt"; echo
+  $MT eval run eval/bundle.toml --out "$OUT/eval" || echo "(some systems failed: see the report)"
+  $MT eval history || true
+else
+  echo "(translation skipped: the models are not cached and the hub is unreachable;"
+  echo " on a connected machine run: $MT models pull Helsinki-NLP/opus-mt-en-ru --ct2)"
+fi
 echo "== done: files in $OUT/"
 ls -1 "$OUT"

@@ -278,10 +278,11 @@ def compare_command(
 
 
 def _system_names(paths: Sequence[Path]) -> list[str]:
-    """File names, made unique (a system may be given twice on purpose)."""
+    """File names (whole paths when names clash), made unique: a file may come twice."""
+    short = len({p.name for p in paths}) == len(paths)
     names: list[str] = []
     for p in paths:
-        name = str(p)
+        name = p.name if short else str(p)
         while name in names:
             name += "'"
         names.append(name)
@@ -317,7 +318,10 @@ def _table(head: list[str], rows: list[list[str]], markdown: bool) -> str:
         lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
-    fmt_row = lambda r: "  ".join(f"{c:<{w}}" for c, w in zip(r, widths, strict=True)).rstrip()  # noqa: E731
+
+    def fmt_row(row: list[str]) -> str:
+        return "  ".join(f"{c:<{w}}" for c, w in zip(row, widths, strict=True)).rstrip()
+
     return "\n".join([fmt_row(head), *(fmt_row(r) for r in rows)])
 
 

@@ -190,8 +190,12 @@ def score(
     results = {key: _result(key, m, stats[key], opts) for key, m in built.items()}
     empty_hyp = sum(1 for x in p_hyps if not x.strip())
     empty_refs = [sum(1 for x in r if not x.strip()) for r in p_refs]
-    return CorpusScores(results, built, stats, opts, len(hyps), empty_hyp, empty_refs,
-                        _warnings(built, opts, empty_hyp, empty_refs))  # fmt: skip
+    warnings = _warnings(built, opts, empty_hyp, empty_refs)
+    tokenized = sum(1 for x in p_hyps if x.endswith(" ."))
+    if "bleu" in built and tokenized >= 100:  # sacrebleu's own threshold
+        warnings.append(f"{tokenized} lines end in a tokenized period (' .'); BLEU expects "
+                        "detokenized text")  # fmt: skip
+    return CorpusScores(results, built, stats, opts, len(hyps), empty_hyp, empty_refs, warnings)
 
 
 def _result(key: str, metric: Metric, stats: np.ndarray, opts: ScoreOptions) -> MetricResult:

@@ -220,8 +220,11 @@ class ModelFiles:
 
     @classmethod
     def read(cls, path: Path) -> ModelFiles:
-        return cls(path, _read_json(path / "config.json", required=True),
-                   _read_json(path / "tokenizer_config.json", required=False))
+        return cls(
+            path,
+            _read_json(path / "config.json", required=True),
+            _read_json(path / "tokenizer_config.json", required=False),
+        )
 
     def json(self, name: str) -> dict[str, Any]:
         """Another JSON file of the model (``vocab.json``, ``generation_config.json``); {}."""
@@ -312,8 +315,10 @@ def hub_cache_dir() -> Path:
     """
     if os.environ.get("HF_HUB_CACHE"):
         return Path(os.environ["HF_HUB_CACHE"]).expanduser()
-    home = os.environ.get("HF_HOME") or Path(
-        os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "huggingface"
+    home = (
+        os.environ.get("HF_HOME")
+        or Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "huggingface"
+    )
     return Path(home).expanduser() / "hub"
 
 
@@ -363,8 +368,9 @@ def download(model_id: str) -> Path:
     try:
         path = snapshot_download(model_id, allow_patterns=_patterns(model_id))
     except (RepositoryNotFoundError, GatedRepoError):
-        raise UserError(f"unknown model {model_id!r}: not a local directory, not on the hub "
-                        "(or not accessible)") from None
+        raise UserError(
+            f"unknown model {model_id!r}: not a local directory, not on the hub (or not accessible)"
+        ) from None
     except (LocalEntryNotFoundError, HfHubHTTPError, OSError) as exc:
         raise not_available(model_id, type(exc).__name__) from None
     except Exception as exc:  # network layer errors (httpx/requests) vary across versions

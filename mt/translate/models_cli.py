@@ -80,13 +80,17 @@ def _cached(model_id: str) -> str:
 
 @models_app.command("pull")
 def pull_command(
-    model_id: Annotated[str, typer.Argument(metavar="ID", help="Hub id, e.g. "
-                                            "Helsinki-NLP/opus-mt-en-ru.")],
+    model_id: Annotated[
+        str, typer.Argument(metavar="ID", help="Hub id, e.g. Helsinki-NLP/opus-mt-en-ru.")
+    ],
     ct2: Annotated[bool, typer.Option("--ct2", help="Also convert for CTranslate2.")] = False,
-    device: Annotated[str, typer.Option("--device", help="Convert for auto|cpu|cuda "
-                                        "(int8 on CPU, float16 on CUDA).")] = "cpu",
-    compute_type: Annotated[str | None, typer.Option("--compute-type", help="Override the "
-                                                     "CTranslate2 quantization.")] = None,
+    device: Annotated[
+        str,
+        typer.Option("--device", help="Convert for auto|cpu|cuda (int8 on CPU, float16 on CUDA)."),
+    ] = "cpu",
+    compute_type: Annotated[
+        str | None, typer.Option("--compute-type", help="Override the CTranslate2 quantization.")
+    ] = None,
 ) -> None:
     """Download a model into the Hugging Face cache (and convert it) for offline use."""
     from rich.console import Console
@@ -135,5 +139,4 @@ def _convert(path, model_id: str, device: str, compute_type: str | None):
     from mt.translate.models import is_local
 
     revision = None if is_local(model_id) else path.name
-    return ensure_converted(path, quant, model_id=model_id, family=family.name,
-                            revision=revision)
+    return ensure_converted(path, quant, model_id=model_id, family=family.name, revision=revision)

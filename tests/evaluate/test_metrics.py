@@ -342,6 +342,14 @@ def test_parallel_and_blockwise_statistics_equal_sacrebleu(monkeypatch):
             np.testing.assert_array_equal(sys_stats[key], np.array(expected))
 
 
+def test_tokenized_output_is_warned_once():
+    hyps = ["Министр провёл встречу ."] * 120
+    s = score(hyps, [["Министр провёл встречу."] * 120], "ru", ["bleu"])
+    assert [w for w in s.warnings if "tokenized period" in w] == [
+        "120 lines end in a tokenized period (' .'); BLEU expects detokenized text"
+    ]
+
+
 def test_signature_counts_references():
     s = score(RU_HYP, [RU_REF, RU_REF2], "ru", ["bleu", "chrf"])
     assert all(re.match(r"nrefs:2\|", r.signature) for r in s.results.values())

@@ -30,6 +30,7 @@ splitting). CTranslate2 conversions are cached beside each model for the whole s
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -110,8 +111,13 @@ def tiny_marian_en_trk(tiny_dir: Path) -> Path:
     """Multilingual target like opus-mt-en-trk: the model id names the group, not az."""
     out = tiny_dir / "opus-mt-en-trk"
     if not (out / "config.json").is_file():
-        tiny.build_marian(out, "en", "az", target_tokens=(">>aze_Latn<<", ">>tur<<"),
-                          name="Helsinki-NLP/opus-mt-en-trk")
+        tiny.build_marian(
+            out,
+            "en",
+            "az",
+            target_tokens=(">>aze_Latn<<", ">>tur<<"),
+            name="Helsinki-NLP/opus-mt-en-trk",
+        )
         _set_tokenizer_langs(out, "en", "trk")
     return out
 
@@ -163,10 +169,8 @@ def _tiny_hub_cache(tmp_path_factory, request) -> FakeHub:
         src, tgt = name.split("_")
         hub.add(request.getfixturevalue(f"tiny_marian_{name}"), f"Helsinki-NLP/opus-mt-{src}-{tgt}")
     hub.add(request.getfixturevalue("tiny_m2m100"), "facebook/m2m100_418M")
-    try:
+    with contextlib.suppress(pytest.skip.Exception):
         hub.add(request.getfixturevalue("tiny_nllb"), "facebook/nllb-200-distilled-600M")
-    except pytest.skip.Exception:
-        pass
     return hub
 
 
@@ -208,8 +212,9 @@ class FakeEngine:
 
 @pytest.fixture
 def fake_engine() -> Callable[..., FakeEngine]:
-    def make(src: str, tgt: str, fn: Callable[[str], str] | None = None,
-             max_input_tokens: int = 512) -> FakeEngine:
+    def make(
+        src: str, tgt: str, fn: Callable[[str], str] | None = None, max_input_tokens: int = 512
+    ) -> FakeEngine:
         return FakeEngine(src, tgt, fn or (lambda s: f"{tgt}: {s}"), max_input_tokens)
 
     return make

@@ -94,10 +94,16 @@ def test_beam_search_and_guards_run_in_both(tiny_marian_en_ru):
     sentences = sample("en", 4)
     for engine in both.values():
         greedy = engine.translate_batch(sentences, beam_size=1, max_length_ratio=1.5)
-        beam = engine.translate_batch(sentences, beam_size=4, length_penalty=0.8,
-                                      max_length_ratio=1.5)
-        guarded = engine.translate_batch(sentences, beam_size=1, no_repeat_ngram_size=1,
-                                         repetition_penalty=1.3, max_length_ratio=1.5)
+        beam = engine.translate_batch(
+            sentences, beam_size=4, length_penalty=0.8, max_length_ratio=1.5
+        )
+        guarded = engine.translate_batch(
+            sentences,
+            beam_size=1,
+            no_repeat_ngram_size=1,
+            repetition_penalty=1.3,
+            max_length_ratio=1.5,
+        )
         assert len(beam) == len(guarded) == len(sentences)
         assert guarded != greedy  # the random model repeats itself; the guards stop it
 
@@ -106,8 +112,11 @@ def test_beam_search_and_guards_run_in_both(tiny_marian_en_ru):
 
 
 def _pieces(engine, text: str) -> int:
-    return len(engine.tokenizer.encode([text])[0]) if engine.backend == "ct2" else len(
-        engine.tokenizer(text, add_special_tokens=False)["input_ids"])
+    return (
+        len(engine.tokenizer.encode([text])[0])
+        if engine.backend == "ct2"
+        else len(engine.tokenizer(text, add_special_tokens=False)["input_ids"])
+    )
 
 
 @pytest.mark.parametrize("fixture, src, tgt", [MODELS[0], MODELS[5]], ids=[IDS[0], IDS[5]])
@@ -116,8 +125,10 @@ def test_fixed_output_length(request, fixture, src, tgt):
     path = request.getfixturevalue(fixture)
     both = engines(path, src, tgt, compute_type="float32")
     sentences = sample(src, 5)
-    outs = {b: e.translate_batch(sentences, beam_size=1, min_length=9, max_length=9)
-            for b, e in both.items()}
+    outs = {
+        b: e.translate_batch(sentences, beam_size=1, min_length=9, max_length=9)
+        for b, e in both.items()
+    }
     assert outs["hf"] == outs["ct2"]
     hf = both["hf"]
     gen = hf._generate(hf._encode(sentences), 9, 9, dict(num_beams=1, do_sample=False))
@@ -213,8 +224,9 @@ def test_ct2_conversion_is_done_once(tiny_marian_ru_en):
     assert not list(tiny_marian_ru_en.glob(".ct2-*"))  # no temporary directory left
 
 
-def test_read_only_model_directory_converts_into_the_user_cache(tiny_marian_az_en, tmp_path,
-                                                                monkeypatch):
+def test_read_only_model_directory_converts_into_the_user_cache(
+    tiny_marian_az_en, tmp_path, monkeypatch
+):
     model = tmp_path / "ro-model"
     shutil.copytree(tiny_marian_az_en, model, ignore=shutil.ignore_patterns("ct2-*"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
@@ -247,8 +259,9 @@ def test_ct2_path_does_not_import_torch(tiny_marian_en_az):
         "print('heavy:', heavy)\n"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert "ct2 1" in result.stdout and "heavy: []" in result.stdout
 
@@ -276,13 +289,16 @@ def test_cuda_asked_but_absent(tiny_marian_en_ru, backend):
         load_engine(tiny_marian_en_ru, "en", "ru", backend=backend, device="cuda")
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(backend="onnx"), "unknown backend"),
-    (dict(device="tpu"), "unknown device"),
-    (dict(backend="ct2", compute_type="float16"), "not available on cpu"),
-    (dict(backend="hf", compute_type="int8"), "not available with the hf backend"),
-    (dict(backend="hf", compute_type="float16"), "not supported on CPU"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(backend="onnx"), "unknown backend"),
+        (dict(device="tpu"), "unknown device"),
+        (dict(backend="ct2", compute_type="float16"), "not available on cpu"),
+        (dict(backend="hf", compute_type="int8"), "not available with the hf backend"),
+        (dict(backend="hf", compute_type="float16"), "not supported on CPU"),
+    ],
+)
 def test_bad_options(tiny_marian_en_ru, kwargs, message):
     with pytest.raises(UserError, match=message):
         load_engine(tiny_marian_en_ru, "en", "ru", **kwargs)
@@ -302,18 +318,25 @@ def test_unknown_language(tiny_marian_en_ru):
 def test_gpu_backends_agree_in_float32(request, fixture, src, tgt):
     path = request.getfixturevalue(fixture)
     sentences = sample(src)
-    outs = [load_engine(path, src, tgt, backend=b, device="cuda", compute_type="float32")
-            .translate_batch(sentences, beam_size=1) for b in ("hf", "ct2")]
+    outs = [
+        load_engine(
+            path, src, tgt, backend=b, device="cuda", compute_type="float32"
+        ).translate_batch(sentences, beam_size=1)
+        for b in ("hf", "ct2")
+    ]
     assert outs[0] == outs[1]
 
 
 @gpu
 @needs_cuda
-@pytest.mark.parametrize("backend, compute_type", [("ct2", None), ("ct2", "int8_float16"),
-                                                   ("hf", None), ("hf", "bfloat16")])
+@pytest.mark.parametrize(
+    "backend, compute_type",
+    [("ct2", None), ("ct2", "int8_float16"), ("hf", None), ("hf", "bfloat16")],
+)
 def test_gpu_half_precision(tiny_marian_en_ru, backend, compute_type):
-    engine = load_engine(tiny_marian_en_ru, "en", "ru", backend=backend, device="cuda",
-                         compute_type=compute_type)
+    engine = load_engine(
+        tiny_marian_en_ru, "en", "ru", backend=backend, device="cuda", compute_type=compute_type
+    )
     assert engine.device == "cuda"
     assert load_engine(tiny_marian_en_ru, "en", "ru", device="auto").device == "cuda"
     assert len(engine.translate_batch(sample("en", 8))) == 10

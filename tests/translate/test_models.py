@@ -38,11 +38,14 @@ def test_catalog_defaults_as_the_issue_lists():
     assert all(m.size != "?" and m.license != "unknown" for m in cat.models.values())
 
 
-@pytest.mark.parametrize("text, message", [
-    ("[models", "invalid model catalog"),
-    ('[directions.en-ru]\nalternatives = []\n', "exactly one of default and pivot"),
-    ('[directions.en-xx]\ndefault = "a/b"\n', "unsupported language"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[models", "invalid model catalog"),
+        ("[directions.en-ru]\nalternatives = []\n", "exactly one of default and pivot"),
+        ('[directions.en-xx]\ndefault = "a/b"\n', "unsupported language"),
+    ],
+)
 def test_bad_catalog_is_a_user_error(tmp_path, text, message):
     path = tmp_path / "models.toml"
     path.write_text(text, encoding="utf-8")
@@ -63,15 +66,22 @@ def test_catalog_from_environment(tmp_path, monkeypatch):
 
 def test_direct_route():
     (step,) = route("en", "ru")
-    assert (step.id, step.src, step.tgt, step.family) == ("Helsinki-NLP/opus-mt-en-ru", "en",
-                                                          "ru", "marian")
+    assert (step.id, step.src, step.tgt, step.family) == (
+        "Helsinki-NLP/opus-mt-en-ru",
+        "en",
+        "ru",
+        "marian",
+    )
     assert step.prefix is None and step.forced_bos is None
 
 
-@pytest.mark.parametrize("src, tgt, first, second", [
-    ("az", "ru", "Helsinki-NLP/opus-mt-az-en", "Helsinki-NLP/opus-mt-en-ru"),
-    ("ru", "az", "Helsinki-NLP/opus-mt-ru-en", "Helsinki-NLP/opus-mt-en-az"),
-])
+@pytest.mark.parametrize(
+    "src, tgt, first, second",
+    [
+        ("az", "ru", "Helsinki-NLP/opus-mt-az-en", "Helsinki-NLP/opus-mt-en-ru"),
+        ("ru", "az", "Helsinki-NLP/opus-mt-ru-en", "Helsinki-NLP/opus-mt-en-az"),
+    ],
+)
 def test_pivot_route_through_english(src, tgt, first, second):
     a, b = route(src, tgt)
     assert (a.id, a.src, a.tgt) == (first, src, "en")
@@ -95,11 +105,14 @@ def test_route_with_a_local_model_reads_its_family(tiny_m2m100):
     assert (step.family, step.forced_bos) == ("m2m100", "__az__")
 
 
-@pytest.mark.parametrize("args, message", [
-    (("en", "en"), "both en"),
-    (("en", "fr"), "unsupported language"),
-    (("az", "en", "Helsinki-NLP/opus-mt-en-ru"), "translates en-ru, not az-en"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("en", "en"), "both en"),
+        (("en", "fr"), "unsupported language"),
+        (("az", "en", "Helsinki-NLP/opus-mt-en-ru"), "translates en-ru, not az-en"),
+    ],
+)
 def test_bad_routes(args, message):
     with pytest.raises(UserError, match=message):
         route(*args)
@@ -143,12 +156,15 @@ def test_m2m100_and_nllb_steering(tiny_m2m100, tiny_nllb):
     assert (opened.source_prefix, opened.target_prefix) == (("rus_Cyrl",), ("azj_Latn",))
 
 
-@pytest.mark.parametrize("fixture, src, tgt", [
-    ("tiny_marian_en_ru", "az", "en"),
-    ("tiny_marian_en_ru", "en", "az"),
-    ("tiny_marian_az_en", "ru", "en"),
-    ("tiny_marian_en_trk", "en", "ru"),  # trk covers az, not ru
-])
+@pytest.mark.parametrize(
+    "fixture, src, tgt",
+    [
+        ("tiny_marian_en_ru", "az", "en"),
+        ("tiny_marian_en_ru", "en", "az"),
+        ("tiny_marian_az_en", "ru", "en"),
+        ("tiny_marian_en_trk", "en", "ru"),  # trk covers az, not ru
+    ],
+)
 def test_wrong_direction_is_refused(request, fixture, src, tgt):
     path = request.getfixturevalue(fixture)
     with pytest.raises(UserError, match=r"translates \w+-\w+, not"):
@@ -227,8 +243,16 @@ def test_models_list(tiny_hub):
     result = CliRunner().invoke(models_app, ["list"])
     assert result.exit_code == 0, result.output
     out = result.output
-    for needle in ("en-ru", "az-ru", "opus-mt-en-ru", "nllb-200-distilled-600M", "CC-BY-NC",
-                   "pivot via en", "300 MB", "opus-mt-tc-big-en-zle"):
+    for needle in (
+        "en-ru",
+        "az-ru",
+        "opus-mt-en-ru",
+        "nllb-200-distilled-600M",
+        "CC-BY-NC",
+        "pivot via en",
+        "300 MB",
+        "opus-mt-tc-big-en-zle",
+    ):
         assert needle in out
     row = next(line for line in out.splitlines() if "opus-mt-tc-big-en-zle" in line)
     assert "no" in row  # not cached
@@ -239,8 +263,11 @@ def test_models_list(tiny_hub):
 def test_models_list_filtered(tiny_hub):
     result = CliRunner().invoke(models_app, ["list", "--src", "az", "--tgt", "ru"])
     assert result.exit_code == 0
-    directions = {line.split("│")[1].strip() for line in result.output.splitlines()
-                  if line.startswith("│") and line.split("│")[1].strip()}
+    directions = {
+        line.split("│")[1].strip()
+        for line in result.output.splitlines()
+        if line.startswith("│") and line.split("│")[1].strip()
+    }
     assert directions == {"az-ru"}
 
 

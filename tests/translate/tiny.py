@@ -55,9 +55,16 @@ BUILTIN_TEXT = {
 
 # Architecture of the tiny models: big enough to exercise every code path, small enough to
 # build and run in milliseconds.
-TINY = dict(d_model=32, encoder_layers=2, decoder_layers=2, encoder_attention_heads=4,
-            decoder_attention_heads=4, encoder_ffn_dim=64, decoder_ffn_dim=64,
-            max_position_embeddings=256)
+TINY = dict(
+    d_model=32,
+    encoder_layers=2,
+    decoder_layers=2,
+    encoder_attention_heads=4,
+    decoder_attention_heads=4,
+    encoder_ffn_dim=64,
+    decoder_ffn_dim=64,
+    max_position_embeddings=256,
+)
 # Large random weights keep the logits far apart, so float32 decoding in PyTorch and in
 # CTranslate2 picks the same argmax instead of flipping on near-ties.
 INIT_STD = 0.5
@@ -82,10 +89,18 @@ def train_spm(lines: Iterable[str], vocab_size: int, model_type: str = "unigram"
     spm.set_random_generator_seed(SEED)
     buf = io.BytesIO()
     spm.SentencePieceTrainer.train(
-        sentence_iterator=iter(list(lines)), model_writer=buf, vocab_size=vocab_size,
-        model_type=model_type, character_coverage=1.0, hard_vocab_limit=False,
-        num_threads=1, minloglevel=2, seed_sentencepiece_size=100000,
-        bos_id=-1, eos_id=-1, unk_id=0,
+        sentence_iterator=iter(list(lines)),
+        model_writer=buf,
+        vocab_size=vocab_size,
+        model_type=model_type,
+        character_coverage=1.0,
+        hard_vocab_limit=False,
+        num_threads=1,
+        minloglevel=2,
+        seed_sentencepiece_size=100000,
+        bos_id=-1,
+        eos_id=-1,
+        unk_id=0,
     )
     return buf.getvalue()
 
@@ -95,8 +110,11 @@ def spm_pieces(model: bytes) -> list[str]:
     import sentencepiece as spm
 
     sp = spm.SentencePieceProcessor(model_proto=model)
-    return [sp.id_to_piece(i) for i in range(sp.get_piece_size())
-            if not (sp.is_unknown(i) or sp.is_control(i))]
+    return [
+        sp.id_to_piece(i)
+        for i in range(sp.get_piece_size())
+        if not (sp.is_unknown(i) or sp.is_control(i))
+    ]
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -130,10 +148,19 @@ def _seeded_init(model, std: float) -> None:
 # ---------------------------------------------------------------------------- Marian
 
 
-def build_marian(out: Path, src: str, tgt: str, *, target_tokens: Sequence[str] = (),
-                 vocab_size: int = 400, arch: dict | None = None, pad_vocab_to: int = 0,
-                 lines: dict[str, list[str]] | None = None, name: str | None = None,
-                 init_std: float = INIT_STD) -> Path:
+def build_marian(
+    out: Path,
+    src: str,
+    tgt: str,
+    *,
+    target_tokens: Sequence[str] = (),
+    vocab_size: int = 400,
+    arch: dict | None = None,
+    pad_vocab_to: int = 0,
+    lines: dict[str, list[str]] | None = None,
+    name: str | None = None,
+    init_std: float = INIT_STD,
+) -> Path:
     """An OPUS-MT-like model ``src`` → ``tgt`` in ``out`` (hub layout).
 
     ``target_tokens`` (e.g. ``>>aze_Latn<<``) make it multilingual on the target side like
@@ -158,9 +185,16 @@ def build_marian(out: Path, src: str, tgt: str, *, target_tokens: Sequence[str] 
     _write_json(out / "vocab.json", {t: i for i, t in enumerate(tokens)})
     pad = len(tokens) - 1
     config = MarianConfig(
-        vocab_size=len(tokens), pad_token_id=pad, decoder_start_token_id=pad, eos_token_id=0,
-        forced_eos_token_id=0, activation_function="swish", scale_embedding=True,
-        share_encoder_decoder_embeddings=True, init_std=init_std, **(arch or TINY),
+        vocab_size=len(tokens),
+        pad_token_id=pad,
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        forced_eos_token_id=0,
+        activation_function="swish",
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
+        init_std=init_std,
+        **(arch or TINY),
     )
     config._name_or_path = name or f"Helsinki-NLP/opus-mt-{src}-{tgt}"
     torch.manual_seed(SEED)
@@ -170,13 +204,23 @@ def build_marian(out: Path, src: str, tgt: str, *, target_tokens: Sequence[str] 
     model.generation_config.max_length = config.max_position_embeddings
     model.generation_config.num_beams = 4
     _save_model(model, out)
-    _write_json(out / "tokenizer_config.json", {
-        "source_lang": src, "target_lang": tgt, "model_max_length": config.max_position_embeddings,
-        "tokenizer_class": "MarianTokenizer", "unk_token": "<unk>", "eos_token": "</s>",
-        "pad_token": "<pad>", "separate_vocabs": False,
-    })
-    _write_json(out / "special_tokens_map.json",
-                {"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"})
+    _write_json(
+        out / "tokenizer_config.json",
+        {
+            "source_lang": src,
+            "target_lang": tgt,
+            "model_max_length": config.max_position_embeddings,
+            "tokenizer_class": "MarianTokenizer",
+            "unk_token": "<unk>",
+            "eos_token": "</s>",
+            "pad_token": "<pad>",
+            "separate_vocabs": False,
+        },
+    )
+    _write_json(
+        out / "special_tokens_map.json",
+        {"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"},
+    )
     return out
 
 
@@ -188,8 +232,9 @@ def _m2m_lines(lines: dict[str, list[str]] | None) -> list[str]:
     return [line for lang in sorted(lines) for line in lines[lang]]
 
 
-def build_m2m100(out: Path, *, vocab_size: int = 600,
-                 lines: dict[str, list[str]] | None = None) -> Path:
+def build_m2m100(
+    out: Path, *, vocab_size: int = 600, lines: dict[str, list[str]] | None = None
+) -> Path:
     """An m2m100_418M-like model (hub layout: vocab.json + sentencepiece.bpe.model)."""
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration
@@ -202,9 +247,15 @@ def build_m2m100(out: Path, *, vocab_size: int = 600,
     _write_json(out / "vocab.json", {t: i for i, t in enumerate(tokens)})
     n_langs, n_madeup = len(FAIRSEQ_LANGUAGE_CODES["m2m100"]), 8
     config = M2M100Config(
-        vocab_size=len(tokens) + n_langs + n_madeup, pad_token_id=1, bos_token_id=0,
-        eos_token_id=2, decoder_start_token_id=2, scale_embedding=True, init_std=INIT_STD,
-        activation_function="relu", **TINY,
+        vocab_size=len(tokens) + n_langs + n_madeup,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        scale_embedding=True,
+        init_std=INIT_STD,
+        activation_function="relu",
+        **TINY,
     )
     config._name_or_path = "facebook/m2m100_418M"
     torch.manual_seed(SEED)
@@ -212,19 +263,38 @@ def build_m2m100(out: Path, *, vocab_size: int = 600,
     _seeded_init(model, INIT_STD)
     model.generation_config.max_length = 200
     _save_model(model, out)
-    _write_json(out / "tokenizer_config.json", {
-        "tokenizer_class": "M2M100Tokenizer", "language_codes": "m2m100", "num_madeup_words": 8,
-        "model_max_length": 1024, "src_lang": None, "tgt_lang": None, "bos_token": "<s>",
-        "eos_token": "</s>", "sep_token": "</s>", "pad_token": "<pad>", "unk_token": "<unk>",
-    })
-    _write_json(out / "special_tokens_map.json", {
-        "bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>", "pad_token": "<pad>",
-        "unk_token": "<unk>"})
+    _write_json(
+        out / "tokenizer_config.json",
+        {
+            "tokenizer_class": "M2M100Tokenizer",
+            "language_codes": "m2m100",
+            "num_madeup_words": 8,
+            "model_max_length": 1024,
+            "src_lang": None,
+            "tgt_lang": None,
+            "bos_token": "<s>",
+            "eos_token": "</s>",
+            "sep_token": "</s>",
+            "pad_token": "<pad>",
+            "unk_token": "<unk>",
+        },
+    )
+    _write_json(
+        out / "special_tokens_map.json",
+        {
+            "bos_token": "<s>",
+            "eos_token": "</s>",
+            "sep_token": "</s>",
+            "pad_token": "<pad>",
+            "unk_token": "<unk>",
+        },
+    )
     return out
 
 
-def build_nllb(out: Path, *, vocab_size: int = 600,
-               lines: dict[str, list[str]] | None = None) -> Path:
+def build_nllb(
+    out: Path, *, vocab_size: int = 600, lines: dict[str, list[str]] | None = None
+) -> Path:
     """An nllb-200-distilled-600M-like model: M2M100 config, NLLB tokenizer (spm only)."""
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
@@ -232,21 +302,39 @@ def build_nllb(out: Path, *, vocab_size: int = 600,
     out.mkdir(parents=True, exist_ok=True)
     model_bytes = train_spm(_m2m_lines(lines), vocab_size, model_type="bpe")
     (out / "sentencepiece.bpe.model").write_bytes(model_bytes)
-    _write_json(out / "tokenizer_config.json", {
-        "tokenizer_class": "NllbTokenizer", "model_max_length": 1024, "src_lang": "eng_Latn",
-        "tgt_lang": None, "bos_token": "<s>", "eos_token": "</s>", "sep_token": "</s>",
-        "cls_token": "<s>", "pad_token": "<pad>", "unk_token": "<unk>", "mask_token": "<mask>",
-        "legacy_behaviour": False,
-    })
+    _write_json(
+        out / "tokenizer_config.json",
+        {
+            "tokenizer_class": "NllbTokenizer",
+            "model_max_length": 1024,
+            "src_lang": "eng_Latn",
+            "tgt_lang": None,
+            "bos_token": "<s>",
+            "eos_token": "</s>",
+            "sep_token": "</s>",
+            "cls_token": "<s>",
+            "pad_token": "<pad>",
+            "unk_token": "<unk>",
+            "mask_token": "<mask>",
+            "legacy_behaviour": False,
+        },
+    )
     from transformers.models.nllb.tokenization_nllb import FAIRSEQ_LANGUAGE_CODES
 
-    tokenizer = NllbTokenizer.from_pretrained(str(out),
-                                              extra_special_tokens=list(FAIRSEQ_LANGUAGE_CODES))
+    tokenizer = NllbTokenizer.from_pretrained(
+        str(out), extra_special_tokens=list(FAIRSEQ_LANGUAGE_CODES)
+    )
     tokenizer.save_pretrained(str(out))  # tokenizer.json, as the hub repository has it
     config = M2M100Config(
-        vocab_size=len(tokenizer), pad_token_id=1, bos_token_id=0, eos_token_id=2,
-        decoder_start_token_id=2, scale_embedding=True, init_std=INIT_STD,
-        activation_function="relu", **TINY,
+        vocab_size=len(tokenizer),
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        scale_embedding=True,
+        init_std=INIT_STD,
+        activation_function="relu",
+        **TINY,
     )
     config._name_or_path = "facebook/nllb-200-distilled-600M"
     torch.manual_seed(SEED)
@@ -260,8 +348,9 @@ def build_nllb(out: Path, *, vocab_size: int = 600,
 # ---------------------------------------------------------------------------- fake hub cache
 
 
-def install_in_hub_cache(model_dir: Path, hub_cache: Path, repo_id: str,
-                         commit: str = "0" * 40) -> Path:
+def install_in_hub_cache(
+    model_dir: Path, hub_cache: Path, repo_id: str, commit: str = "0" * 40
+) -> Path:
     """Copy a model directory into a Hugging Face cache laid out as huggingface_hub does
     (blobs are plain copies here; snapshots hold the files), so hub-id loading works
     without network when HF_HUB_CACHE / HF_HOME points at it."""

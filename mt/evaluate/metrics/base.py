@@ -86,6 +86,7 @@ class Metric(ABC):
         n = len(refs[0])
         blocks: list[list[np.ndarray]] = [[] for _ in systems]
         sb = self._make(sentence=False)
+        sb._force = True  # sacrebleu's "tokenized period" warning: checked once in scoring
         for lo in range(0, n, EXTRACT_BLOCK):
             hi = min(n, lo + EXTRACT_BLOCK)
             sb._ref_cache = sb._cache_references([self._prep(s[lo:hi]) for s in refs])

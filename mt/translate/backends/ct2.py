@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import tempfile
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from mt.translate.backends import (
     length_cap,
     plan_batches,
 )
+from mt.translate.backends.hf import quiet_loading
 from mt.translate.models import OpenedModel
 
 CPU_TYPES = ("int8", "int8_float32", "int16", "float32")
@@ -40,8 +40,10 @@ def default_compute_type(device: str) -> str:
 def check_compute_type(compute_type: str, device: str) -> str:
     allowed = CUDA_TYPES if device == "cuda" else CPU_TYPES
     if compute_type not in allowed:
-        raise UserError(f"compute type {compute_type!r} is not available on {device} with the "
-                        f"ct2 backend (choose {', '.join(allowed)})")
+        raise UserError(
+            f"compute type {compute_type!r} is not available on {device} with the "
+            f"ct2 backend (choose {', '.join(allowed)})"
+        )
     return compute_type
 
 
@@ -50,24 +52,38 @@ class CT2Engine:
 
     backend = "ct2"
 
-    def __init__(self, opened: OpenedModel, *, device: str = "cpu",
-                 compute_type: str | None = None, threads: int | None = None,
-                 inter_threads: int | None = None):
+    def __init__(
+        self,
+        opened: OpenedModel,
+        *,
+        device: str = "cpu",
+        compute_type: str | None = None,
+        threads: int | None = None,
+        inter_threads: int | None = None,
+    ):
         import ctranslate2
 
         self.opened = opened
         self.model_id, self.revision = opened.model_id, opened.revision
         self.device, self.src_lang, self.tgt_lang = device, opened.src, opened.tgt
-        self.compute_type = check_compute_type(compute_type or default_compute_type(device),
-                                               device)
+        self.compute_type = check_compute_type(compute_type or default_compute_type(device), device)
         self.max_input_tokens = opened.family.max_input_tokens(opened.files)
-        self.ct2_dir = ensure_converted(opened.path, self.compute_type, model_id=opened.model_id,
-                                        revision=opened.revision, family=opened.family.name)
+        self.ct2_dir = ensure_converted(
+            opened.path,
+            self.compute_type,
+            model_id=opened.model_id,
+            revision=opened.revision,
+            family=opened.family.name,
+        )
         cores = threads or default_threads()
         self.inter_threads, self.intra_threads = _thread_split(cores, device, inter_threads)
         self.translator = ctranslate2.Translator(
-            str(self.ct2_dir), device=device, compute_type=self.compute_type,
-            inter_threads=self.inter_threads, intra_threads=self.intra_threads)
+            str(self.ct2_dir),
+            device=device,
+            compute_type=self.compute_type,
+            inter_threads=self.inter_threads,
+            intra_threads=self.intra_threads,
+        )
         self.use_vmap = (self.ct2_dir / "vmap.txt").is_file()
         self.tokenizer = opened.family.tokenizer(opened.files)
         self._prefix = list(opened.source_prefix)
@@ -97,23 +113,33 @@ class CT2Engine:
         tokens, beyond the protocol) fix the output length for benchmarks.
 
         Batches are planned here (by token budget, each with its own length cap) and all
-        submitted at once, so CTranslate2's workers run them in parallel.
+        submitted at once, so that with ``inter_threads`` > 1 CTranslate2's workers run
+        them in parallel.
         """
         if not sentences:
             return []
         tokens = self._encode(sentences)
         check_lengths([len(t) for t in tokens], self.max_input_tokens, self.model_id)
         limit = self._max_target - 1 - len(self._target_prefix)
-        caps = [max_length or length_cap(len(t) - len(self._prefix) - 1, max_length_ratio, limit)
-                for t in tokens]
+        caps = [
+            max_length or length_cap(len(t) - len(self._prefix) - 1, max_length_ratio, limit)
+            for t in tokens
+        ]
         budget = max_batch_tokens or DEFAULT_BATCH_TOKENS[self.device]
-        options = dict(beam_size=beam_size, length_penalty=length_penalty,
-                       repetition_penalty=repetition_penalty,
-                       no_repeat_ngram_size=no_repeat_ngram_size, return_scores=False,
-                       use_vmap=self.use_vmap, asynchronous=True)
+        options = dict(
+            beam_size=beam_size,
+            length_penalty=length_penalty,
+            repetition_penalty=repetition_penalty,
+            no_repeat_ngram_size=no_repeat_ngram_size,
+            return_scores=False,
+            use_vmap=self.use_vmap,
+            asynchronous=True,
+        )
         batches = plan_batches([len(t) for t in tokens], budget)
-        pending = [self._submit([tokens[i] for i in b], max(caps[i] for i in b), min_length,
-                                options) for b in batches]
+        pending = [
+            self._submit([tokens[i] for i in b], max(caps[i] for i in b), min_length, options)
+            for b in batches
+        ]
         out: list[str] = [""] * len(tokens)
         skip = len(self._target_prefix)
         for batch, results in zip(batches, pending, strict=True):
@@ -126,9 +152,13 @@ class CT2Engine:
         prefix = [self._target_prefix] * len(batch) if self._target_prefix else None
         n = len(self._target_prefix)
         return self.translator.translate_batch(
-            batch, target_prefix=prefix, max_decoding_length=cap + n,
-            min_decoding_length=min_length + n if min_length else 0, max_batch_size=0,
-            **options)
+            batch,
+            target_prefix=prefix,
+            max_decoding_length=cap + n,
+            min_decoding_length=min_length + n if min_length else 0,
+            max_batch_size=0,
+            **options,
+        )
 
 
 def _thread_split(cores: int, device: str, inter: int | None) -> tuple[int, int]:
@@ -162,8 +192,14 @@ def is_converted(path: Path) -> bool:
     return (path / MARKER).is_file() and (path / "model.bin").is_file()
 
 
-def ensure_converted(model_dir: Path, quantization: str, *, model_id: str | None = None,
-                     revision: str | None = None, family: str | None = None) -> Path:
+def ensure_converted(
+    model_dir: Path,
+    quantization: str,
+    *,
+    model_id: str | None = None,
+    revision: str | None = None,
+    family: str | None = None,
+) -> Path:
     """The converted model, converting it first if needed (once; safe against a concurrent
     conversion: each writes its own temporary directory and renames it into place)."""
     target = ct2_dir_for(model_dir, quantization)
@@ -173,8 +209,12 @@ def ensure_converted(model_dir: Path, quantization: str, *, model_id: str | None
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         _convert(model_dir, tmp / "model", quantization, model_id or str(model_dir))
-        marker = {"model": model_id, "revision": revision, "quantization": quantization,
-                  "family": family}
+        marker = {
+            "model": model_id,
+            "revision": revision,
+            "quantization": quantization,
+            "family": family,
+        }
         (tmp / "model" / MARKER).write_text(json.dumps(marker, indent=1), encoding="utf-8")
         if target.exists() and not is_converted(target):
             shutil.rmtree(target)  # left by an interrupted conversion of an older version
@@ -227,11 +267,14 @@ def _convert(model_dir: Path, out: Path, quantization: str, model_id: str) -> No
     _register_loaders()
     vmap = model_dir / "vmap.txt"
     try:
-        with warnings.catch_warnings():  # MarianTokenizer asks for sacremoses, never uses it
-            warnings.filterwarnings("ignore", message=".*sacremoses")
+        with quiet_loading():
             TransformersConverter(str(model_dir), low_cpu_mem_usage=True).convert(
-                str(out), vmap=str(vmap) if vmap.is_file() else None,
-                quantization=quantization, force=True)
+                str(out),
+                vmap=str(vmap) if vmap.is_file() else None,
+                quantization=quantization,
+                force=True,
+            )
     except (ValueError, NotImplementedError, OSError) as exc:
-        raise UserError(f"cannot convert {model_id} to CTranslate2 ({exc}); "
-                        "use --backend hf") from None
+        raise UserError(
+            f"cannot convert {model_id} to CTranslate2 ({exc}); use --backend hf"
+        ) from None

@@ -8,7 +8,9 @@ token in float32 greedy decoding.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 from mt.errors import UserError
 from mt.translate.backends import (
@@ -21,8 +23,13 @@ from mt.translate.backends import (
 from mt.translate.families.base import is_control_token
 from mt.translate.models import OpenedModel
 
-_DTYPES = {"float32": "float32", "float16": "float16", "fp16": "float16",
-           "bfloat16": "bfloat16", "bf16": "bfloat16"}
+_DTYPES = {
+    "float32": "float32",
+    "float16": "float16",
+    "fp16": "float16",
+    "bfloat16": "bfloat16",
+    "bf16": "bfloat16",
+}
 
 
 class HFEngine:
@@ -30,10 +37,15 @@ class HFEngine:
 
     backend = "hf"
 
-    def __init__(self, opened: OpenedModel, *, device: str = "cpu",
-                 compute_type: str | None = None, threads: int | None = None):
+    def __init__(
+        self,
+        opened: OpenedModel,
+        *,
+        device: str = "cpu",
+        compute_type: str | None = None,
+        threads: int | None = None,
+    ):
         import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         if device == "cuda" and not torch.cuda.is_available():
             raise UserError("--device cuda was asked for, but PyTorch sees no CUDA device")
@@ -45,17 +57,15 @@ class HFEngine:
         self.compute_type = _dtype_name(compute_type, device)
         self.max_input_tokens = opened.family.max_input_tokens(opened.files)
         self._torch = torch
-        with warnings.catch_warnings():  # MarianTokenizer asks for sacremoses, which it never uses
-            warnings.filterwarnings("ignore", message=".*sacremoses")
-            self.tokenizer = AutoTokenizer.from_pretrained(str(opened.path))
-        self.model = AutoModelForSeq2SeqLM.from_pretrained(
-            str(opened.path), dtype=getattr(torch, self.compute_type)).to(device).eval()
+        self.tokenizer, self.model = _load(opened.path, getattr(torch, self.compute_type))
+        self.model.to(device)
         self._special = set(self.tokenizer.all_special_tokens)
         self._prefix = [self._token_id(t) for t in opened.source_prefix]
         self._forced = [self._token_id(t) for t in opened.target_prefix]
         self._eos = self.tokenizer.eos_token_id
-        self._pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None \
-            else self._eos
+        self._pad = (
+            self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self._eos
+        )
         self._max_target = int(getattr(self.model.config, "max_position_embeddings", 512))
         _plain_generation_config(self.model.generation_config)
 
@@ -94,22 +104,30 @@ class HFEngine:
         encoded = self._encode(sentences)
         check_lengths([len(e) for e in encoded], self.max_input_tokens, self.model_id)
         limit = self._max_target - 1 - len(self._forced)
-        caps = [max_length or length_cap(len(e) - len(self._prefix) - 1, max_length_ratio, limit)
-                for e in encoded]
+        caps = [
+            max_length or length_cap(len(e) - len(self._prefix) - 1, max_length_ratio, limit)
+            for e in encoded
+        ]
         budget = max_batch_tokens or DEFAULT_BATCH_TOKENS[self.device]
-        options = dict(num_beams=beam_size, length_penalty=length_penalty,
-                       repetition_penalty=repetition_penalty,
-                       no_repeat_ngram_size=no_repeat_ngram_size, do_sample=False)
+        options = dict(
+            num_beams=beam_size,
+            length_penalty=length_penalty,
+            repetition_penalty=repetition_penalty,
+            no_repeat_ngram_size=no_repeat_ngram_size,
+            do_sample=False,
+        )
         out: list[str] = [""] * len(encoded)
         for batch in plan_batches([len(e) for e in encoded], budget):
-            ids = self._generate([encoded[i] for i in batch], max(caps[i] for i in batch),
-                                 min_length, options)
+            ids = self._generate(
+                [encoded[i] for i in batch], max(caps[i] for i in batch), min_length, options
+            )
             for i, seq in zip(batch, ids, strict=True):
                 out[i] = self._decode(seq[: caps[i]])
         return out
 
-    def _generate(self, batch: list[list[int]], cap: int, min_length: int,
-                  options: dict) -> list[list[int]]:
+    def _generate(
+        self, batch: list[list[int]], cap: int, min_length: int, options: dict
+    ) -> list[list[int]]:
         """Generated token ids per sentence, without start, forced prefix and padding."""
         torch = self._torch
         width = max(len(e) for e in batch)
@@ -124,17 +142,49 @@ class HFEngine:
         if self._forced:
             kwargs["forced_bos_token_id"] = self._forced[0]
         with torch.inference_mode():
-            seqs = self.model.generate(input_ids=input_ids.to(self.device),
-                                       attention_mask=mask.to(self.device), **kwargs)
+            seqs = self.model.generate(
+                input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device), **kwargs
+            )
         skip = 1 + len(self._forced)  # decoder start token, then the forced language code
         return [_until_eos(seq[skip:].tolist(), self._eos, self._pad) for seq in seqs]
 
     def _decode(self, ids: list[int]) -> str:
         tokens = self.tokenizer.convert_ids_to_tokens(ids)
-        ids = [i for i, t in zip(ids, tokens, strict=True)
-               if t and t not in self._special and not is_control_token(t)]
-        return self.tokenizer.decode(ids, skip_special_tokens=True,
-                                     clean_up_tokenization_spaces=False).strip()
+        ids = [
+            i
+            for i, t in zip(ids, tokens, strict=True)
+            if t and t not in self._special and not is_control_token(t)
+        ]
+        return self.tokenizer.decode(
+            ids, skip_special_tokens=True, clean_up_tokenization_spaces=False
+        ).strip()
+
+
+@contextmanager
+def quiet_loading() -> Iterator[None]:
+    """Load without noise on stderr: no per-tensor progress bar (the CLI has its own), and
+    no MarianTokenizer advice to install sacremoses, which it never uses for tokenizing."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*sacremoses")
+            yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
+def _load(path: Path, dtype) -> tuple:
+    """The official tokenizer and the model in inference mode (eval: no dropout)."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    with quiet_loading():
+        tokenizer = AutoTokenizer.from_pretrained(str(path))
+        model = AutoModelForSeq2SeqLM.from_pretrained(str(path), dtype=dtype).eval()
+    return tokenizer, model
 
 
 def _plain_generation_config(config) -> None:
@@ -159,9 +209,12 @@ def _dtype_name(compute_type: str | None, device: str) -> str:
         return "float16" if device == "cuda" else "float32"
     name = _DTYPES.get(compute_type.lower())
     if name is None:
-        raise UserError(f"compute type {compute_type!r} is not available with the hf backend "
-                        f"(choose {', '.join(sorted(set(_DTYPES.values())))})")
+        raise UserError(
+            f"compute type {compute_type!r} is not available with the hf backend "
+            f"(choose {', '.join(sorted(set(_DTYPES.values())))})"
+        )
     if device == "cpu" and name == "float16":
-        raise UserError("float16 is not supported on CPU by the hf backend "
-                        "(use float32 or bfloat16)")
+        raise UserError(
+            "float16 is not supported on CPU by the hf backend (use float32 or bfloat16)"
+        )
     return name

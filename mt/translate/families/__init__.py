@@ -9,12 +9,12 @@ import line below.
 from __future__ import annotations
 
 from mt.errors import UserError
-from mt.translate.families.base import REGISTRY, Family, register
 
 # Each import registers one family (a new family: one file and one line here).
 from mt.translate.families import m2m100 as _m2m100  # noqa: E402,F401,I001
 from mt.translate.families import marian as _marian  # noqa: E402,F401
 from mt.translate.families import nllb as _nllb  # noqa: E402,F401
+from mt.translate.families.base import REGISTRY, Family, register
 
 __all__ = ["REGISTRY", "Family", "detect_family", "get_family", "register"]
 
@@ -35,5 +35,6 @@ def detect_family(files) -> Family:
             return family
     kind = files.config.get("model_type") or files.config.get("architectures") or "unknown"
     known = ", ".join(f.name for f in REGISTRY)
-    raise UserError(f"unsupported model type {kind!r} (supported families: {known})",
-                    path=files.path)
+    raise UserError(
+        f"unsupported model type {kind!r} (supported families: {known})", path=files.path
+    )

@@ -31,8 +31,9 @@ class SpTokenizer:
         import sentencepiece as spm
 
         self._src = spm.SentencePieceProcessor(model_file=str(source))
-        self._tgt = self._src if target == source else spm.SentencePieceProcessor(
-            model_file=str(target))
+        self._tgt = (
+            self._src if target == source else spm.SentencePieceProcessor(model_file=str(target))
+        )
         self._special = special
 
     def encode(self, texts: Sequence[str]) -> list[list[str]]:
@@ -85,8 +86,9 @@ class Family:
         """(source prefix token, forced first target token), from the catalog alone."""
         return None, None
 
-    def prefixes(self, files: ModelFiles, src: str, tgt: str,
-                 info: ModelInfo | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def prefixes(
+        self, files: ModelFiles, src: str, tgt: str, info: ModelInfo | None
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Tokens before the source and forced at the start of the target, for this model."""
         return (), ()
 
@@ -104,11 +106,14 @@ class Family:
         src, tgt = self.spm_files(files)
         for path in (src, tgt):
             if not path.is_file():
-                raise UserError(f"{self.name} model lacks its tokenizer file {path.name}",
-                                path=files.path)
+                raise UserError(
+                    f"{self.name} model lacks its tokenizer file {path.name}", path=files.path
+                )
         return SpTokenizer(src, tgt, self.special_tokens)
 
 
 def wrong_direction(model_id: str, src: str, tgt: str, serves: str) -> UserError:
-    return UserError(f"model {model_id} translates {serves}, not {src}-{tgt}; "
-                     "choose another with --model (see `mt models list`)")
+    return UserError(
+        f"model {model_id} translates {serves}, not {src}-{tgt}; "
+        "choose another with --model (see `mt models list`)"
+    )

@@ -35,8 +35,11 @@ class Marian(Family):
         token = (info.lang_tokens.get(tgt) if info else None) or _DEFAULT_TOKENS[tgt]
         if token not in vocab:
             have = sorted(t for t in vocab if t.startswith(">>"))[:12]
-            raise UserError(f"model {files.path.name} has no target token {token} for {tgt} "
-                            f"(it has {', '.join(have)}, ...)", path=files.path)
+            raise UserError(
+                f"model {files.path.name} has no target token {token} for {tgt} "
+                f"(it has {', '.join(have)}, ...)",
+                path=files.path,
+            )
         return (token,), ()
 
     def check_direction(self, files, model_id, src, tgt):
