@@ -9,14 +9,7 @@ import pytest
 from mt.corpus.importer import import_paths
 from mt.corpus.store import SCHEMA_VERSION, Store
 from mt.errors import UserError
-
-
-def dump(path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
+from tests.conftest import dump
 
 
 @pytest.fixture
