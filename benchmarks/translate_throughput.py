@@ -13,8 +13,9 @@ same work on the same few hundred unique, statement-like sentences:
   (d) this toolkit end to end: mt.translate.Translator (token-budget batches, the CT2
       engine with its threads split and a vocabulary shortlist built from the corpus)
 
-Each runs in its own subprocess, so its peak RSS is its own. Also timed: a one-sentence
-translation from a cold start (fresh process, model load included). Targets on unique
+Each runs in its own subprocess, so its peak RSS is its own; each is timed ``--repeat``
+times after a warm-up and the fastest run counts (the machine may be shared). Also timed:
+a one-sentence translation from a cold start (fresh process, model load included). Targets on unique
 sentences: d/b >= 4, d/c >= 1.2, peak memory of d <= 1/3 of b, cold start < 3 s.
 
 Usage: python benchmarks/translate_throughput.py [--quick] [--sentences 400] [--out-len 32]
@@ -245,7 +246,21 @@ def cores() -> int:
     return int(env) if env.isdigit() else len(os.sched_getaffinity(0))
 
 
-def run_hf(model_dir: Path, sentences: list[str], out_len: int, batch: int, device: str) -> int:
+REPEAT = int(os.environ.get("MT_BENCH_REPEAT", "2"))
+
+
+def best_of(run, repeat: int | None = None) -> tuple[object, float]:
+    """(result, fastest seconds) of ``repeat`` timed runs: the machine is shared, and the
+    fastest run is the one least disturbed by other processes (the same for everyone)."""
+    best, result = float("inf"), None
+    for _ in range(repeat or REPEAT):
+        t0 = time.perf_counter()
+        result = run()
+        best = min(best, time.perf_counter() - t0)
+    return result, best
+
+
+def run_hf(model_dir: Path, sentences: list[str], out_len: int, batch: int, device: str):
     """(a)/(b): MarianTokenizer + MarianMTModel.generate, as EasyNMT does it."""
     import torch
     from transformers import MarianMTModel, MarianTokenizer
@@ -269,13 +284,17 @@ def run_hf(model_dir: Path, sentences: list[str], out_len: int, batch: int, devi
         return (out.shape[1] - 1) * out.shape[0]
 
     generate(sentences[:2])  # warm-up, not timed
-    t0 = time.perf_counter()
-    tokens = 0
-    for k in range(0, len(order), batch):
-        tokens += generate([sentences[i] for i in order[k : k + batch]])
-    if device == "cuda":
-        torch.cuda.synchronize()
-    return tokens, time.perf_counter() - t0
+
+    def everything() -> int:
+        tokens = sum(
+            generate([sentences[i] for i in order[k : k + batch]])
+            for k in range(0, len(order), batch)
+        )
+        if device == "cuda":
+            torch.cuda.synchronize()
+        return tokens
+
+    return best_of(everything)
 
 
 def run_ct2(model_dir: Path, sentences: list[str], out_len: int, device: str):
@@ -312,9 +331,7 @@ def run_ct2(model_dir: Path, sentences: list[str], out_len: int, device: str):
         return sum(len(r.hypotheses[0]) for r in results)
 
     translate(sentences[:2])
-    t0 = time.perf_counter()
-    tokens = translate(sentences)
-    return tokens, time.perf_counter() - t0
+    return best_of(lambda: translate(sentences))
 
 
 class FixedLength:
@@ -363,9 +380,7 @@ def run_ours(
         budget = translator.batch_tokens
 
     translate(sentences[:2])
-    t0 = time.perf_counter()
-    outputs = translate(sentences)
-    elapsed = time.perf_counter() - t0
+    outputs, elapsed = best_of(lambda: translate(sentences))
     assert len(outputs) == len(sentences)
     info = f"budget {budget} tokens/batch, {engine.compute_type}, vmap {engine.use_vmap}"
     return out_len * len(sentences), elapsed, info
@@ -421,6 +436,7 @@ def spawn(args: argparse.Namespace, which: str, input_file: Path, model_dir: Pat
     if args.batch_tokens:
         cmd += ["--batch-tokens", str(args.batch_tokens)]
     env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1")
+    env["MT_BENCH_REPEAT"] = str(args.repeat)
     env.pop("OMP_NUM_THREADS", None)  # every contender gets the whole machine...
     if args.threads:  # ...or the same number of threads
         env["OMP_NUM_THREADS"] = str(args.threads)
@@ -491,6 +507,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--only", default="a,b,c,d")
     parser.add_argument(
+        "--repeat", type=int, default=2, help="timed runs per contender; the fastest counts"
+    )
+    parser.add_argument(
         "--threads",
         type=int,
         default=None,
@@ -525,7 +544,7 @@ def main() -> None:
     quick.write_text("\n".join(sentences[:40]) + "\n", encoding="utf-8")
     print(
         f"device {args.device}, {cores()} cores; {len(sentences)} unique sentences, "
-        f"{args.out_len} output tokens each, greedy",
+        f"{args.out_len} output tokens each, greedy; best of {args.repeat} timed runs",
         flush=True,
     )
     results = {}

@@ -99,3 +99,24 @@ def az_cyrillic_to_latin(text: str) -> str:
     title case and acceptable for all-caps headings.
     """
     return unicodedata.normalize("NFC", text).translate(_AZ_CYR_TABLE)
+
+
+def is_mostly_cyrillic(text: str) -> bool:
+    """More than half of the letters are Cyrillic."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if not letters:
+        return False
+    cyrillic = sum(1 for ch in letters if "\u0400" <= ch <= "\u04ff")
+    return cyrillic * 2 > len(letters)
+
+
+def standard_script(text: str, lang: str) -> str:
+    """The text in the script the toolkit uses for ``lang``.
+
+    Azerbaijani is Latin here; older texts (1958–1991) were written in Cyrillic, so a text
+    given as az that is mostly Cyrillic is transliterated as a whole. A Latin text with a few
+    Cyrillic quotations is left alone.
+    """
+    if lang == "az" and is_mostly_cyrillic(text):
+        return az_cyrillic_to_latin(text)
+    return text

@@ -16,7 +16,7 @@ import typer
 
 from mt.cli_common import DbOption
 from mt.errors import UserError
-from mt.lang import PAIRS, check_lang, parse_pair
+from mt.lang import PAIRS, check_lang, parse_pair, standard_script
 
 corpus_app = typer.Typer(
     help="Build, align, search and export the sentence-aligned corpus store.",
@@ -67,7 +67,8 @@ def align_command(
     from mt.textio import read_text
 
     src, tgt = check_lang(src), check_lang(tgt)
-    src_text, tgt_text = read_text(src_file), read_text(tgt_file)
+    src_text = standard_script(read_text(src_file), src)
+    tgt_text = standard_script(read_text(tgt_file), tgt)
     src_sents, tgt_sents, beads = align_documents(src_text, tgt_text, src, tgt, method=method)
     out = sys.stdout
     for bead in beads:

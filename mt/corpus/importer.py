@@ -17,7 +17,7 @@ from mt.corpus.records import PairRecord
 from mt.corpus.statement import Statement, is_statement_dir, load_statement
 from mt.corpus.store import Store
 from mt.errors import UserError
-from mt.lang import canonical_pair, check_lang
+from mt.lang import canonical_pair, check_lang, standard_script
 
 
 @dataclass
@@ -75,7 +75,9 @@ def prepare_statement(folder: Path) -> _Prepared:
     from mt.corpus.segment import segment
 
     st = load_statement(folder)
-    paragraphs = {lang: segment(r.text, lang) for lang, r in st.renderings.items()}
+    paragraphs = {
+        lang: segment(standard_script(r.text, lang), lang) for lang, r in st.renderings.items()
+    }
     counts = {lang: sum(map(len, paras)) for lang, paras in paragraphs.items()}
     for (a, b), beads in st.gold.items():
         path = folder / "gold" / f"{a}-{b}.beads"

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import CORPORA, dump
+from tests.conftest import CORPORA, SMALL, dump
 
 
 def assert_user_error(result, *needles: str) -> None:
@@ -199,3 +199,28 @@ def test_usage_errors_are_one_line(run_mt):
     assert_user_error(run_mt("corpus", "export", "--split", "holdout", "--out", "x"), "split")
     code, out, _ = run_mt("corpus")
     assert code == 0 and "import" in out
+
+
+def test_cyrillic_azerbaijani_is_transliterated_on_import(run_mt, make_statement):
+    texts = dict(SMALL)
+    texts["az"] = (
+        "Хариҹи Ишләр Назирлијинин бәјанаты\n\nХариҹи Ишләр Назирлији 3 март 2024-ҹү илдә "
+        "Бакыда имзаланмыш сазиши алгышлајыр. Мәрасимдә ҹәнаб Ҹ. Смит иштирак едиб.\n"
+    )
+    folder = make_statement(texts=texts)
+    assert run_mt("corpus", "import", folder)[0] == 0
+    code, out, _ = run_mt("corpus", "search", "Nazirliyi", "--lang", "az")
+    assert code == 0 and "Xarici İşlər [Nazirliyi] 3 mart 2024-cü ildə Bakıda" in out
+
+
+def test_other_tool_tmx_imports(run_mt):
+    from tests.conftest import ROOT
+
+    tmx = ROOT / "tests" / "data" / "formats_other_tool.tmx"
+    # three languages in the file: the pair must be named
+    assert_user_error(run_mt("corpus", "import", tmx), "formats_other_tool.tmx", "languages")
+    code, _, err = run_mt("corpus", "import", tmx, "--src", "en", "--tgt", "ru")
+    assert code == 0, err
+    code, out, _ = run_mt("corpus", "stats", "--json")
+    stats = json.loads(out)
+    assert sum(m["beads"] for m in stats["pairs"]["en-ru"].values()) >= 1
