@@ -1,5 +1,10 @@
 """Scoring and significance speed: ``mt eval`` against the sacrebleu CLI on the same files.
 
+Wall time is what the targets are about; CPU time (user + system of the process and the workers
+it waited for) is printed beside it because it does not depend on what else the machine runs,
+and so is the 1-minute load average when each command started: mt's two worker processes only
+halve the wall time when a second core is free.
+
 Generates synthetic statement-like segments (a reference and three systems of different
 quality), then times, each as a subprocess on the same files and in the same run:
 
@@ -131,12 +136,14 @@ class Run:
     peak_mb: float
     out: str
     timed_out: bool = False
+    load: float = 0.0  # 1-minute load average when it started: other work on the machine
 
 
 def run(cmd: list[str], timeout: float | None = None, env: dict[str, str] | None = None) -> Run:
     """Run a command, its stdout to a file; wall time and peak RSS of the process (wait4)."""
     with tempfile.TemporaryFile("w+", encoding="utf-8") as out, \
             tempfile.TemporaryFile("w+", encoding="utf-8") as err:  # fmt: skip
+        load = os.getloadavg()[0]
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=ROOT)
         deadline = None if timeout is None else start + timeout
@@ -148,7 +155,7 @@ def run(cmd: list[str], timeout: float | None = None, env: dict[str, str] | None
                 proc.kill()
                 _, status, usage = os.wait4(proc.pid, 0)
                 cpu = usage.ru_utime + usage.ru_stime
-                return Run(time.perf_counter() - start, cpu, usage.ru_maxrss / 1024, "", True)
+                return Run(time.perf_counter() - start, cpu, usage.ru_maxrss / 1024, "", True, load)
             time.sleep(0.05)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -156,7 +163,8 @@ def run(cmd: list[str], timeout: float | None = None, env: dict[str, str] | None
         err.seek(0)
         if proc.returncode:
             sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{err.read()[-3000:]}")
-        return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read())
+        cpu = usage.ru_utime + usage.ru_stime
+        return Run(seconds, cpu, usage.ru_maxrss / 1024, out.read(), load=load)
 
 
 def best(runs: list[Run]) -> Run:
@@ -222,7 +230,8 @@ def paired(paths: dict[str, Path], tgt: str, resamples: int, timeout: float | No
 
 
 def line(name: str, r: Run) -> None:
-    print(f"  {name:<34} {r.seconds:8.1f} s wall  {r.cpu:8.1f} s CPU  peak RSS {r.peak_mb:6.0f} MB")
+    print(f"  {name:<38} {r.seconds:7.1f} s wall {r.cpu:7.1f} s CPU  peak RSS {r.peak_mb:6.0f} MB"
+          f"  (load at start {r.load:.1f})")  # fmt: skip
 
 
 def verdict(label: str, sb: Run, ours: Run, target: str, ok: bool) -> None:

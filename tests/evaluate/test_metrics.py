@@ -331,7 +331,7 @@ def test_parallel_and_blockwise_statistics_equal_sacrebleu(monkeypatch):
     from mt.evaluate.metrics import stats as stats_mod
 
     metrics = build_metrics(["bleu", "chrf", "ter"], ScoreOptions("ru"))
-    hyps = [RU_HYP * 5, RU_REF2 * 5]
+    hyps = [RU_HYP * 5, RU_REF2 * 5, RU_HYP * 2 + RU_REF2 * 3]  # the third repeats lines
     refs = [RU_REF * 5, RU_REF2[::-1] * 5]
     monkeypatch.setattr(stats_mod, "MIN_PARALLEL_WORK", 1)
     monkeypatch.setattr(base, "EXTRACT_BLOCK", 3)  # many blocks, one split mid-block
