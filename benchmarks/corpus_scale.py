@@ -27,14 +27,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-EN_WORDS = ("ministry foreign affairs statement cooperation agreement region security council "
-            "delegation meeting relations peace development humanitarian programme support "
-            "government parliament president minister citizens territory border trade energy "
-            "transport corridor investment").split()  # fmt: skip
-RU_WORDS = ("министерство иностранных дел заявление сотрудничество соглашение регион "
-            "безопасность совет делегация встреча отношения мир развитие гуманитарная "
-            "программа поддержка правительство парламент президент министр граждане "
-            "территория граница торговля энергетика транспорт коридор инвестиции").split()  # fmt: skip
+EN_WORDS = tuple(
+    "ministry foreign affairs statement cooperation agreement region security council "
+    "delegation meeting relations peace development humanitarian programme support "
+    "government parliament president minister citizens territory border trade energy "
+    "transport corridor investment".split()
+)
+RU_WORDS = tuple(
+    "министерство иностранных дел заявление сотрудничество соглашение регион "
+    "безопасность совет делегация встреча отношения мир развитие гуманитарная "
+    "программа поддержка правительство парламент президент министр граждане "
+    "территория граница торговля энергетика транспорт коридор инвестиции".split()
+)
 EXPORT_SCRIPT = """
 import sys, time
 from collections import Counter
@@ -67,8 +71,12 @@ def make_jsonl(path: Path, pairs: int, per_doc: int = 100, seed: int = 1) -> Non
         for i in range(pairs):
             n = rng.randint(6, 30)
             num = rng.randint(1, 99999)
-            row = {"en": sentence(rng, EN_WORDS, n, num), "ru": sentence(rng, RU_WORDS, n, num),
-                   "doc": f"synthetic-{i // per_doc:05d}", "origin": {"en": "original", "ru": "human"}}  # fmt: skip
+            row = {
+                "en": sentence(rng, EN_WORDS, n, num),
+                "ru": sentence(rng, RU_WORDS, n, num),
+                "doc": f"synthetic-{i // per_doc:05d}",
+                "origin": {"en": "original", "ru": "human"},
+            }
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
@@ -83,8 +91,13 @@ def timed_import(db: Path, jsonl: Path) -> tuple[int, float]:
 
 
 def timed_export(db: Path, fmt: str, out: Path) -> tuple[int, float, float]:
-    proc = subprocess.run([sys.executable, "-c", EXPORT_SCRIPT, str(db), fmt, str(out)],
-                          capture_output=True, text=True, cwd=ROOT, check=True)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-c", EXPORT_SCRIPT, str(db), fmt, str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     n, dt, rss_kb = proc.stdout.split()
     return int(n), float(dt), int(rss_kb) / 1024
 
@@ -134,15 +147,19 @@ def main() -> None:
         for fmt in ("moses", "tsv", "jsonl", "tmx", "parquet"):
             n, dt, rss = timed_export(db, fmt, work / f"out-{size}.{fmt}")
             results[size][fmt] = (n, dt, rss)
-            print(f"  export {fmt:8s} {n:,} pairs in {dt:6.2f} s = {n / dt:10,.0f} pairs/s,"
-                  f" peak RSS {rss:6.1f} MiB")  # fmt: skip
+            print(
+                f"  export {fmt:8s} {n:,} pairs in {dt:6.2f} s = {n / dt:10,.0f} pairs/s,"
+                f" peak RSS {rss:6.1f} MiB"
+            )
 
     small, big = sizes
     print("\nexport memory, full store vs quarter store (flat = streaming):")
     for fmt in results[big]:
         r_small, r_big = results[small][fmt][2], results[big][fmt][2]
-        print(f"  {fmt:8s} {r_small:6.1f} MiB -> {r_big:6.1f} MiB  (x{r_big / r_small:.2f}"
-              f" for x{big / small:.0f} pairs)")  # fmt: skip
+        print(
+            f"  {fmt:8s} {r_small:6.1f} MiB -> {r_big:6.1f} MiB  (x{r_big / r_small:.2f}"
+            f" for x{big / small:.0f} pairs)"
+        )
 
     from mt.corpus.align.base import get_aligner
 
@@ -152,8 +169,10 @@ def main() -> None:
     t = time.perf_counter()
     beads = aligner.align(src, tgt, "en", "ru")
     dt = time.perf_counter() - t
-    print(f"\nalign {n_src:,} x {n_tgt:,} sentences (no paragraph anchors on one side):"
-          f" {dt:.2f} s, {len(beads):,} beads (target < 5 s)")  # fmt: skip
+    print(
+        f"\nalign {n_src:,} x {n_tgt:,} sentences (no paragraph anchors on one side):"
+        f" {dt:.2f} s, {len(beads):,} beads (target < 5 s)"
+    )
 
     moses = results[big]["moses"]
     tsv = results[big]["tsv"]
@@ -161,7 +180,8 @@ def main() -> None:
     print(f"  moses export {moses[0] / moses[1]:,.0f} pairs/s (target >= 50,000)")
     print(f"  tsv export   {tsv[0] / tsv[1]:,.0f} pairs/s (target >= 50,000)")
     print(f"  5k alignment {dt:.2f} s (target < 5 s)")
-    print(f"  peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak RSS of this process {peak:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -125,7 +125,8 @@ def build(folder: Path, check: bool) -> int:
                 print(f"{folder.name}/{lang}: segmenter disagrees with the authored sentences")
                 for i, (g, w) in enumerate(zip(got, want, strict=False)):
                     if g != w:
-                        print(f"  first difference at sentence {i}:\n    got:  {g!r}\n    want: {w!r}")
+                        print(f"  first difference at sentence {i}:")
+                        print(f"    got:  {g!r}\n    want: {w!r}")
                         break
                 else:
                     print(f"  counts differ: got {len(got)}, want {len(want)}")

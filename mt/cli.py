@@ -8,6 +8,7 @@ inside commands, so ``mt --help`` and the corpus commands start fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
@@ -63,10 +64,8 @@ def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type,
 
     modules = [click.exceptions]
     for name in ("typer._click.exceptions", "typer.exceptions"):
-        try:
+        with contextlib.suppress(ImportError):
             modules.append(importlib.import_module(name))
-        except ImportError:
-            pass
 
     def collect(attr: str) -> tuple[type, ...]:
         return tuple({getattr(m, attr) for m in modules if hasattr(m, attr)})

@@ -17,10 +17,6 @@ from collections.abc import Callable, Sequence
 
 CountTokens = Callable[[Sequence[str]], list[int]]
 
-# Budgets of padded source tokens per batch when the caller does not choose one. A CPU gains
-# little from batches beyond a few thousand tokens; a GPU keeps gaining much longer.
-DEFAULT_BATCH_TOKENS = {"cpu": 2048, "cuda": 8192}
-
 
 def make_batches(lengths: Sequence[int], max_tokens: int) -> list[list[int]]:
     """Indexes of ``lengths`` grouped into batches whose padded size fits ``max_tokens``.

@@ -106,8 +106,11 @@ def translate_command(
     ] = False,
     glossary_mode: Annotated[
         GlossaryMode,
-        typer.Option("--glossary-mode", help="repair: re-translate misses with terms masked; "
-                     "mask: mask every term; verify: only report."),
+        typer.Option(
+            "--glossary-mode",
+            help="repair: re-translate misses with terms masked; "
+            "mask: mask every term; verify: only report.",
+        ),
     ] = GlossaryMode.repair,
     tm: Annotated[
         bool, typer.Option("--tm/--no-tm", help="Reuse human translations from the store.")

@@ -221,7 +221,7 @@ def _strip_edges(nodes: list[Node]) -> tuple[str, list[Node], str]:
 
 # ---------------------------------------------------------------------------- plain text
 
-_TERMINAL = tuple(".!?:;…»\"”)")
+_TERMINAL = tuple('.!?:;…»"”)')
 _LIST_ITEM = re.compile(r"^(\s*(?:[-*•–·]|\d{1,3}[.)]|[a-zа-я][)])\s+)(?=\S)")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)*")
 

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from mt.errors import UserError
 from mt.lang import check_lang, normalize
-from mt.translate.batching import DEFAULT_BATCH_TOKENS, make_batches, split_long
+from mt.translate.backends import DEFAULT_BATCH_TOKENS
+from mt.translate.batching import make_batches, split_long
 from mt.translate.glossary import Glossary, GlossaryIssue, GlossaryPair, Match
 from mt.translate.markup import Atom, Block, Node, Span, Text, parse, plain_text
 
@@ -333,7 +334,7 @@ class Translator:
             self.glossary.pair(self.src, self.tgt) if self.glossary else None
         )
         device = engines[0].device
-        self.batch_tokens = batch_tokens or DEFAULT_BATCH_TOKENS.get(device, 2048)
+        self.batch_tokens = batch_tokens or DEFAULT_BATCH_TOKENS.get(device, 768)
         if self.batch_tokens < 1:
             raise UserError("--batch-tokens must be a positive number")
         self.tm = self._load_tm(tm, store)
@@ -549,8 +550,11 @@ class Translator:
         pieces: list[str] = []
         owner: list[int] = []
         for k, (text, count) in enumerate(zip(unique, counts, strict=True)):
-            parts = [text] if count <= limit else split_long(text, engine.src_lang,
-                                                             engine.count_tokens, limit)
+            parts = (
+                [text]
+                if count <= limit
+                else split_long(text, engine.src_lang, engine.count_tokens, limit)
+            )
             pieces.extend(parts)
             owner.extend([k] * len(parts))
         if len(pieces) != len(unique):
@@ -568,8 +572,12 @@ class Translator:
         looping = [i for i, (t, o) in enumerate(zip(texts, outputs, strict=True))
                    if self.retry_loops and _degenerate(t, o)]  # fmt: skip
         if looping:
-            again = self._batches(engine, [texts[i] for i in looping],
-                                  [counts[i] for i in looping], self.decode.guarded())
+            again = self._batches(
+                engine,
+                [texts[i] for i in looping],
+                [counts[i] for i in looping],
+                self.decode.guarded(),
+            )
             for i, out in zip(looping, again, strict=True):
                 outputs[i] = out
         return outputs

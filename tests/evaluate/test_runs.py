@@ -21,16 +21,7 @@ from mt.errors import UserError
 from mt.evaluate.recipe import ALL_DIRECTIONS, load_recipe, parse_recipe
 from mt.evaluate.runs import RunOptions, honest_tm, load_run, load_test_set, run_recipe
 from tests.conftest import CORPORA, ROOT
-from tests.translate import conftest as _translate
 from tests.translate import tiny
-
-# The tiny-model fixtures of the translation tests (session-scoped, built once per module here).
-_private_hf_home = _translate._private_hf_home
-tiny_dir = _translate.tiny_dir
-tiny_marian_en_ru = _translate.tiny_marian_en_ru
-tiny_marian_ru_en = _translate.tiny_marian_ru_en
-tiny_marian_en_az = _translate.tiny_marian_en_az
-tiny_marian_az_en = _translate.tiny_marian_az_en
 
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
 

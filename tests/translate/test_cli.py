@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from tests.translate.conftest import FakeEngine
+from tests.translate.fixtures import FakeEngine
 
 RELEASE = """Statement of the Ministry of Foreign Affairs
 Baku, 12 March 2024
@@ -172,7 +172,10 @@ def test_store_saves_a_machine_rendering_with_provenance(run_mt, fake_models, re
     assert code == 0 and out.startswith("==> ru <==")
     rows = renderings(db)
     assert [(r["doc_key"], r["lang"], r["origin"]) for r in rows] == [
-        ("release", "en", "original"), ("release", "ru", "machine"), ("release", "az", "machine")]
+        ("release", "en", "original"),
+        ("release", "ru", "machine"),
+        ("release", "az", "machine"),
+    ]
     ru = rows[1]
     assert ru["model"] == "Helsinki-NLP/opus-mt-en-ru" and ru["revision"] == "abc123"
     assert ru["backend"] == "ct2" and ru["text"].startswith("RU:STATEMENT")

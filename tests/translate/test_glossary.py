@@ -211,7 +211,8 @@ def test_repair_mode_keeps_a_good_inflected_translation(fake_engine, bundled):
     model = dict(MODEL, **{"Ilham Aliyev": "Ильхамом Алиевым"})
     engine = fake_engine("en", "ru", fake_model(model))
     result = Translator.from_engines([engine], glossary=bundled).translate_text(
-        "President met Ilham Aliyev.\n")
+        "President met Ilham Aliyev.\n"
+    )
     assert len(engine.calls) == 1
     assert result.text == "Президент встретился с Ильхамом Алиевым.\n"
 

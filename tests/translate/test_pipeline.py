@@ -161,7 +161,7 @@ def test_translation_memory_from_the_store(fake_engine, run_mt, make_statement, 
     from mt.corpus.store import Store, default_db_path
 
     engine = fake_engine("en", "ru")
-    text = ("The next meeting will take place in Geneva. A brand new sentence.\n")
+    text = "The next meeting will take place in Geneva. A brand new sentence.\n"
     with Store.open(default_db_path(), create=False) as store:
         result = translator(engine, store=store).translate_text(text)
     assert sent_to_engine(engine) == ["A brand new sentence."]
@@ -267,8 +267,10 @@ def test_progress_is_reported(fake_engine):
 def test_translator_on_tiny_models_from_the_hub_cache(tiny_hub):
     t = Translator("en", "ru", backend="ct2", glossary=False)
     assert t.model == "Helsinki-NLP/opus-mt-en-ru" and t.backend == "ct2"
-    result = t.translate_text("The parties discussed cooperation.\n\nHeydar Aliyev was the "
-                              "national leader. The parties discussed cooperation.\n")
+    result = t.translate_text(
+        "The parties discussed cooperation.\n\nHeydar Aliyev was the "
+        "national leader. The parties discussed cooperation.\n"
+    )
     assert result.text.count("\n\n") == 1 and result.text.endswith("\n")
     assert len(result.sentences) == 3
     assert result.sentences[0].translation == result.sentences[2].translation
@@ -296,8 +298,10 @@ def test_pivot_on_tiny_models(tiny_hub, backend):
 def test_long_sentence_on_a_tiny_model(tiny_hub):
     t = Translator("en", "ru", backend="ct2", beam=1, glossary=False)
     t.engines[0].max_input_tokens = 12
-    sentence = ("The parties discussed cooperation in energy, transport and humanitarian "
-                "issues, and both sides reaffirmed their commitment to peace and stability.")
+    sentence = (
+        "The parties discussed cooperation in energy, transport and humanitarian "
+        "issues, and both sides reaffirmed their commitment to peace and stability."
+    )
     assert t.engines[0].count_tokens([sentence])[0] > 12
     assert t.translate_sentences([sentence])[0]
 

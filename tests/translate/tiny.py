@@ -7,7 +7,7 @@ them with the hub's file layout, so ``AutoModelForSeq2SeqLM.from_pretrained(dir)
 family's tokenizer and CTranslate2's converter all work offline on them.
 
 The translations are gibberish, but deterministic: the same input gives the same output in
-every backend. Used by tests/translate/conftest.py and benchmarks/translate_throughput.py.
+every backend. Used by tests/translate/fixtures.py and benchmarks/translate_throughput.py.
 """
 
 from __future__ import annotations
