@@ -211,7 +211,7 @@ def import_paths(
     if dupes:
         raise UserError(f"two statement folders have the same id: {', '.join(sorted(dupes))}")
     report = ImportReport()
-    with store.transaction():
+    with store.bulk():
         for prep in prepared:
             write_statement(store, prep, report)
         for source in sources:

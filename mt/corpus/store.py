@@ -173,7 +173,6 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: bulk imports touch many pages
             store = cls(conn, db)
             store._migrate()
         except sqlite3.DatabaseError as exc:
@@ -215,6 +214,21 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    @contextmanager
+    def bulk(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction with a 64 MiB page cache (imports touch many index pages).
+
+        Readers keep SQLite's small default cache, so streaming an export stays flat in
+        memory however large the store grows.
+        """
+        (default,) = self.conn.execute("PRAGMA cache_size").fetchone()
+        self.conn.execute("PRAGMA cache_size = -65536")
+        try:
+            with self.transaction() as conn:
+                yield conn
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {int(default)}")
 
     @property
     def schema_version(self) -> int:

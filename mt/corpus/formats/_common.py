@@ -241,6 +241,17 @@ def _temp_beside(target: Path) -> Path:
     return temp_beside(target)
 
 
+def flush_lines(buf: list[str], fh) -> int:
+    """Write the buffered lines with one ``write`` call (keeps line output C-bound); empty
+    the buffer and return how many lines went out."""
+    n = len(buf)
+    if n:
+        buf.append("")
+        fh.write("\n".join(buf))
+        buf.clear()
+    return n
+
+
 def open_text_out(path: Path):
     """A large-buffered UTF-8 text handle with ``\\n`` newlines (fast line-by-line writes)."""
     return open(path, "w", encoding="utf-8", newline="\n", buffering=1 << 20)  # noqa: SIM115

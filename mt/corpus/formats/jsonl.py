@@ -28,6 +28,7 @@ from mt.corpus.formats._common import (
     check_origin,
     check_record_langs,
     choose_pair,
+    flush_lines,
     iter_lines,
     lang_from_tag,
     open_text_out,
@@ -51,8 +52,8 @@ def write_jsonl(
         for rec in records:
             buf.append(_ENCODE(_obj(rec, src_lang, tgt_lang)))
             if len(buf) >= _BATCH:
-                count += _flush(buf, fh)
-        count += _flush(buf, fh)
+                count += flush_lines(buf, fh)
+        count += flush_lines(buf, fh)
     return count
 
 
@@ -65,15 +66,6 @@ def _obj(rec: PairRecord, src: str, tgt: str) -> dict[str, Any]:
         "bead": rec.bead_type, "method": rec.method,
         "ids": {src: list(rec.src_ids), tgt: list(rec.tgt_ids)},
     }  # fmt: skip
-
-
-def _flush(buf: list[str], fh) -> int:
-    n = len(buf)
-    if n:
-        buf.append("")
-        fh.write("\n".join(buf))
-        buf.clear()
-    return n
 
 
 def read_jsonl(

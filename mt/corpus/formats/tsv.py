@@ -26,6 +26,7 @@ from mt.corpus.formats._common import (
     check_origin,
     check_record_langs,
     choose_pair,
+    flush_lines,
     format_score,
     iter_lines,
     lang_from_tag,
@@ -55,8 +56,8 @@ def write_tsv(records: Iterable[PairRecord], path: str | Path, src_lang: str, tg
         for rec in records:
             buf.append(_row(rec, src_lang, tgt_lang))
             if len(buf) >= _BATCH:
-                count += _flush(buf, fh)
-        count += _flush(buf, fh)
+                count += flush_lines(buf, fh)
+        count += flush_lines(buf, fh)
     return count
 
 
@@ -70,15 +71,6 @@ def _row(rec: PairRecord, src: str, tgt: str) -> str:
         f"{one_line(rec.src)}\t{one_line(rec.tgt)}\t{doc}\t{date}\t{score}\t{rec.bead_type}"
         f"\t{rec.src_origin}\t{rec.tgt_origin}"
     )
-
-
-def _flush(buf: list[str], fh) -> int:
-    n = len(buf)
-    if n:
-        buf.append("")
-        fh.write("\n".join(buf))
-        buf.clear()
-    return n
 
 
 def read_tsv(

@@ -124,6 +124,14 @@ def length_cap(n_source: int, ratio: float, limit: int) -> int:
     return max(1, min(limit, math.ceil(ratio * n_source) + 4))
 
 
+def output_caps(
+    source_lengths: Sequence[int], ratio: float, limit: int, fixed: int | None = None
+) -> list[int]:
+    """Per sentence the most output tokens: ``fixed`` when given (benchmarks fix the output
+    length), else :func:`length_cap` of its source length (special tokens excluded)."""
+    return [fixed or length_cap(n, ratio, limit) for n in source_lengths]
+
+
 def check_lengths(lengths: Sequence[int], limit: int, model_id: str) -> None:
     """An over-long source would be truncated by the model: refuse instead, loudly."""
     for i, n in enumerate(lengths):

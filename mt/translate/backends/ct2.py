@@ -22,7 +22,7 @@ from mt.translate.backends import (
     DEFAULT_BATCH_TOKENS,
     check_lengths,
     default_threads,
-    length_cap,
+    output_caps,
     plan_batches,
 )
 from mt.translate.backends.hf import quiet_loading
@@ -121,10 +121,8 @@ class CT2Engine:
         tokens = self._encode(sentences)
         check_lengths([len(t) for t in tokens], self.max_input_tokens, self.model_id)
         limit = self._max_target - 1 - len(self._target_prefix)
-        caps = [
-            max_length or length_cap(len(t) - len(self._prefix) - 1, max_length_ratio, limit)
-            for t in tokens
-        ]
+        content = [len(t) - len(self._prefix) - 1 for t in tokens]
+        caps = output_caps(content, max_length_ratio, limit, max_length)
         budget = max_batch_tokens or DEFAULT_BATCH_TOKENS[self.device]
         options = dict(
             beam_size=beam_size,

@@ -17,7 +17,7 @@ from mt.translate.backends import (
     DEFAULT_BATCH_TOKENS,
     check_lengths,
     default_threads,
-    length_cap,
+    output_caps,
     plan_batches,
 )
 from mt.translate.families.base import is_control_token
@@ -104,10 +104,8 @@ class HFEngine:
         encoded = self._encode(sentences)
         check_lengths([len(e) for e in encoded], self.max_input_tokens, self.model_id)
         limit = self._max_target - 1 - len(self._forced)
-        caps = [
-            max_length or length_cap(len(e) - len(self._prefix) - 1, max_length_ratio, limit)
-            for e in encoded
-        ]
+        content = [len(e) - len(self._prefix) - 1 for e in encoded]
+        caps = output_caps(content, max_length_ratio, limit, max_length)
         budget = max_batch_tokens or DEFAULT_BATCH_TOKENS[self.device]
         options = dict(
             num_beams=beam_size,
