@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]  # (sentences done, sentences planned) at engine level
 GLOSSARY_MODES = ("repair", "mask", "verify")
+# Token-budget batches handed to the engine per call (it runs them on all its workers).
+BATCHES_PER_CALL = 8
 
 _PLACEHOLDER = re.compile(r"\[\s*(\d{1,3})\s*\]")
 
@@ -334,7 +336,9 @@ class Translator:
             self.glossary.pair(self.src, self.tgt) if self.glossary else None
         )
         device = engines[0].device
-        self.batch_tokens = batch_tokens or DEFAULT_BATCH_TOKENS.get(device, 768)
+        self.batch_tokens = batch_tokens or DEFAULT_BATCH_TOKENS.get(
+            device, DEFAULT_BATCH_TOKENS["cpu"]
+        )
         if self.batch_tokens < 1:
             raise UserError("--batch-tokens must be a positive number")
         self.tm = self._load_tm(tm, store)
@@ -585,7 +589,9 @@ class Translator:
     def _batches(self, engine: Engine, texts: list[str], counts: list[int],
                  decode: DecodeOptions, report: bool = False) -> list[str]:  # fmt: skip
         outputs: list[str] = [""] * len(texts)
-        for batch in make_batches(counts, self.batch_tokens):
+        # Several batches per call: the engine splits them by the token budget and runs them
+        # on all its workers at once; progress is reported per call.
+        for batch in make_batches(counts, self.batch_tokens * BATCHES_PER_CALL):
             result = engine.translate_batch(
                 [texts[i] for i in batch], **asdict(decode), max_batch_tokens=self.batch_tokens
             )

@@ -17,10 +17,11 @@ if TYPE_CHECKING:
     from mt.translate.models import OpenedModel
 
 # Source tokens per batch when the caller gives no budget. On CPU (opus-mt-en-ru's shape, int8,
-# 2 cores, 32 output tokens a sentence) 768 was fastest (~2,200 tok/s against ~2,000 at 512
-# and 1,536); bigger batches also raise the peak memory (process peak 200 MB at 512, 223 at
-# 768, 254 at 1,024, ~300 at 2,048). A GPU keeps gaining from large batches.
-DEFAULT_BATCH_TOKENS = {"cpu": 768, "cuda": 16384}
+# greedy, 2 cores, one single-threaded CT2 worker per core, 32 output tokens a sentence) 384
+# was fastest and leanest: ~4,700 tok/s and 221 MB peak, against ~4,300 / 239 MB at 512 and
+# ~4,200 / 285 MB at 768 (each worker holds its own batch's activations). A GPU keeps gaining
+# from large batches.
+DEFAULT_BATCH_TOKENS = {"cpu": 384, "cuda": 16384}
 
 
 def cpu_count() -> int:

@@ -160,15 +160,17 @@ class CT2Engine:
 
 
 def _thread_split(cores: int, device: str, inter: int | None) -> tuple[int, int]:
-    """(inter_threads, intra_threads): by default one worker using every core per batch.
+    """(inter_threads, intra_threads): on CPU by default one single-threaded worker per core.
 
-    Two workers on half the cores each are as fast when a call holds several batches (they
-    run in parallel), but the pipeline sends one batch per call, which would leave half the
-    cores idle; intra-op threads help every call. On CUDA one worker feeds the GPU.
+    Measured on opus-mt-en-ru's shape (int8, greedy, 2 cores): two workers of one thread
+    decode ~4,600 tok/s, one worker of two threads ~950 (OpenMP synchronization dominates
+    the small matrix products of a 512-wide model). The pipeline therefore sends several
+    batches per call, which :meth:`Ct2Engine.translate_batch` submits asynchronously so
+    that every worker is busy. On CUDA one worker feeds the GPU.
     """
-    inter = inter or 1
     if device == "cuda":
-        return inter, min(cores, 4)
+        return inter or 1, min(cores, 4)
+    inter = inter or cores
     return inter, max(1, cores // inter)
 
 
