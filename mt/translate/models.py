@@ -353,10 +353,37 @@ def not_available(model_id: str, why: str) -> UserError:
     )
 
 
+def hub_unreachable(timeout: float = 3.0) -> str | None:
+    """Why the hub cannot be reached (no DNS, no route), or None when a TCP connection opens.
+
+    Checked before downloading because huggingface_hub retries an unreachable host five
+    times with growing pauses (~25 s) and logs every retry; one quick probe gives the user
+    the clear error at once.
+    """
+    import socket
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants
+
+    url = urlparse(constants.ENDPOINT)
+    host, port = (
+        url.hostname or "huggingface.co",
+        url.port or (443 if url.scheme == "https" else 80),
+    )
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"{host} is unreachable: {exc.strerror or exc}"
+
+
 def download(model_id: str) -> Path:
     """Download ``model_id`` into the hub cache (progress bar on stderr) and return it."""
     if offline():
         raise not_available(model_id, "HF_HUB_OFFLINE is set")
+    why = hub_unreachable()
+    if why:
+        raise not_available(model_id, why)
     from huggingface_hub import snapshot_download
     from huggingface_hub.errors import (
         GatedRepoError,

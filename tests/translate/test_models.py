@@ -231,6 +231,29 @@ def test_unreachable_hub_is_the_same_error(empty_hub, monkeypatch):
         models.resolve_model_dir("Helsinki-NLP/opus-mt-en-ru")
 
 
+def test_unreachable_hub_fails_fast_without_retries(empty_hub, monkeypatch):
+    """No route to the hub: one probe, no download attempt (huggingface_hub would retry ~25 s)."""
+    import socket
+
+    import huggingface_hub
+
+    calls = []
+
+    def refuse(*args, **kwargs):
+        raise OSError(101, "Network is unreachable")
+
+    def download(*args, **kwargs):
+        calls.append(args)
+        raise AssertionError("snapshot_download must not be tried")
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", download)
+    with pytest.raises(UserError, match="unreachable: Network is unreachable"):
+        models.resolve_model_dir("Helsinki-NLP/opus-mt-en-ru")
+    assert calls == []
+
+
 def test_local_path_that_does_not_exist():
     with pytest.raises(UserError, match="model directory not found"):
         models.resolve_model_dir("./no/such/model")
