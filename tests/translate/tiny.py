@@ -236,8 +236,6 @@ def build_m2m100(
     out: Path, *, vocab_size: int = 600, lines: dict[str, list[str]] | None = None
 ) -> Path:
     """An m2m100_418M-like model (hub layout: vocab.json + sentencepiece.bpe.model)."""
-    import torch
-    from transformers import M2M100Config, M2M100ForConditionalGeneration
     from transformers.models.m2m_100.tokenization_m2m_100 import FAIRSEQ_LANGUAGE_CODES
 
     out.mkdir(parents=True, exist_ok=True)
@@ -246,23 +244,7 @@ def build_m2m100(
     tokens = ["<s>", "<pad>", "</s>", "<unk>"] + spm_pieces(model_bytes)
     _write_json(out / "vocab.json", {t: i for i, t in enumerate(tokens)})
     n_langs, n_madeup = len(FAIRSEQ_LANGUAGE_CODES["m2m100"]), 8
-    config = M2M100Config(
-        vocab_size=len(tokens) + n_langs + n_madeup,
-        pad_token_id=1,
-        bos_token_id=0,
-        eos_token_id=2,
-        decoder_start_token_id=2,
-        scale_embedding=True,
-        init_std=INIT_STD,
-        activation_function="relu",
-        **TINY,
-    )
-    config._name_or_path = "facebook/m2m100_418M"
-    torch.manual_seed(SEED)
-    model = M2M100ForConditionalGeneration(config).eval()
-    _seeded_init(model, INIT_STD)
-    model.generation_config.max_length = 200
-    _save_model(model, out)
+    _save_m2m100(out, len(tokens) + n_langs + n_madeup, "facebook/m2m100_418M")
     _write_json(
         out / "tokenizer_config.json",
         {
@@ -296,8 +278,7 @@ def build_nllb(
     out: Path, *, vocab_size: int = 600, lines: dict[str, list[str]] | None = None
 ) -> Path:
     """An nllb-200-distilled-600M-like model: M2M100 config, NLLB tokenizer (spm only)."""
-    import torch
-    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+    from transformers import NllbTokenizer
 
     out.mkdir(parents=True, exist_ok=True)
     model_bytes = train_spm(_m2m_lines(lines), vocab_size, model_type="bpe")
@@ -325,8 +306,17 @@ def build_nllb(
         str(out), extra_special_tokens=list(FAIRSEQ_LANGUAGE_CODES)
     )
     tokenizer.save_pretrained(str(out))  # tokenizer.json, as the hub repository has it
+    _save_m2m100(out, len(tokenizer), "facebook/nllb-200-distilled-600M")
+    return out
+
+
+def _save_m2m100(out: Path, vocab_size: int, name: str) -> None:
+    """Random tiny weights in the M2M100 architecture (shared by M2M100 and NLLB), saved."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration
+
     config = M2M100Config(
-        vocab_size=len(tokenizer),
+        vocab_size=vocab_size,
         pad_token_id=1,
         bos_token_id=0,
         eos_token_id=2,
@@ -336,13 +326,12 @@ def build_nllb(
         activation_function="relu",
         **TINY,
     )
-    config._name_or_path = "facebook/nllb-200-distilled-600M"
+    config._name_or_path = name
     torch.manual_seed(SEED)
     model = M2M100ForConditionalGeneration(config).eval()
     _seeded_init(model, INIT_STD)
     model.generation_config.max_length = 200
     _save_model(model, out)
-    return out
 
 
 # ---------------------------------------------------------------------------- fake hub cache
