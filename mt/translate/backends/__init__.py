@@ -133,6 +133,31 @@ def output_caps(
     return [fixed or length_cap(n, ratio, limit) for n in source_lengths]
 
 
+def decoding_plan(
+    encoded: Sequence[Sequence[object]],
+    *,
+    prefix: int,
+    reserved: int,
+    max_target: int,
+    max_input: int,
+    model_id: str,
+    device: str,
+    max_length_ratio: float,
+    max_length: int | None,
+    max_batch_tokens: int | None,
+) -> tuple[list[int], int]:
+    """What both backends decide before decoding, in one place so they decode alike: refuse
+    over-long sources, cap each output (ratio × source content, within the model's limit
+    less ``reserved`` forced target tokens), and pick the token budget per batch.
+
+    ``encoded`` holds each source with ``prefix`` leading special tokens and a final EOS.
+    """
+    check_lengths([len(e) for e in encoded], max_input, model_id)
+    content = [len(e) - prefix - 1 for e in encoded]
+    caps = output_caps(content, max_length_ratio, max_target - 1 - reserved, max_length)
+    return caps, max_batch_tokens or DEFAULT_BATCH_TOKENS[device]
+
+
 def check_lengths(lengths: Sequence[int], limit: int, model_id: str) -> None:
     """An over-long source would be truncated by the model: refuse instead, loudly."""
     for i, n in enumerate(lengths):

@@ -19,10 +19,8 @@ from pathlib import Path
 
 from mt.errors import UserError
 from mt.translate.backends import (
-    DEFAULT_BATCH_TOKENS,
-    check_lengths,
+    decoding_plan,
     default_threads,
-    output_caps,
     plan_batches,
 )
 from mt.translate.backends.hf import quiet_loading
@@ -119,11 +117,18 @@ class CT2Engine:
         if not sentences:
             return []
         tokens = self._encode(sentences)
-        check_lengths([len(t) for t in tokens], self.max_input_tokens, self.model_id)
-        limit = self._max_target - 1 - len(self._target_prefix)
-        content = [len(t) - len(self._prefix) - 1 for t in tokens]
-        caps = output_caps(content, max_length_ratio, limit, max_length)
-        budget = max_batch_tokens or DEFAULT_BATCH_TOKENS[self.device]
+        caps, budget = decoding_plan(
+            tokens,
+            prefix=len(self._prefix),
+            reserved=len(self._target_prefix),
+            max_target=self._max_target,
+            max_input=self.max_input_tokens,
+            model_id=self.model_id,
+            device=self.device,
+            max_length_ratio=max_length_ratio,
+            max_length=max_length,
+            max_batch_tokens=max_batch_tokens,
+        )
         options = dict(
             beam_size=beam_size,
             length_penalty=length_penalty,

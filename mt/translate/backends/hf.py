@@ -14,10 +14,8 @@ from pathlib import Path
 
 from mt.errors import UserError
 from mt.translate.backends import (
-    DEFAULT_BATCH_TOKENS,
-    check_lengths,
+    decoding_plan,
     default_threads,
-    output_caps,
     plan_batches,
 )
 from mt.translate.families.base import is_control_token
@@ -102,11 +100,18 @@ class HFEngine:
         if not sentences:
             return []
         encoded = self._encode(sentences)
-        check_lengths([len(e) for e in encoded], self.max_input_tokens, self.model_id)
-        limit = self._max_target - 1 - len(self._forced)
-        content = [len(e) - len(self._prefix) - 1 for e in encoded]
-        caps = output_caps(content, max_length_ratio, limit, max_length)
-        budget = max_batch_tokens or DEFAULT_BATCH_TOKENS[self.device]
+        caps, budget = decoding_plan(
+            encoded,
+            prefix=len(self._prefix),
+            reserved=len(self._forced),
+            max_target=self._max_target,
+            max_input=self.max_input_tokens,
+            model_id=self.model_id,
+            device=self.device,
+            max_length_ratio=max_length_ratio,
+            max_length=max_length,
+            max_batch_tokens=max_batch_tokens,
+        )
         options = dict(
             num_beams=beam_size,
             length_penalty=length_penalty,
