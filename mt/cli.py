@@ -9,6 +9,9 @@ inside commands, so ``mt --help`` and the corpus commands start fast.
 from __future__ import annotations
 
 import contextlib
+import errno
+import signal
+import sqlite3
 import sys
 
 import click
@@ -48,10 +51,58 @@ def _mount() -> None:
 _mount()
 
 
-def fail(message: str) -> None:
-    """Print one clean error line and exit 2 (the contract for every user error)."""
+def fail(message: str, code: int = 2) -> None:
+    """Print one clean error line and exit (2: the user's input; 1: the environment)."""
     print(f"mt: error: {message}", file=sys.stderr)
-    sys.exit(2)
+    sys.exit(code)
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived. A BaseException, so that no ``except Exception`` swallows
+    it while ``with`` blocks still run: transactions roll back, temporary files go away."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _install_signal_handlers() -> None:
+    """Our own handlers: typer/click turn KeyboardInterrupt into a silent exit 130, and the
+    default SIGTERM kills the process before cleanup can run."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError):  # not the main thread (embedded use)
+            signal.signal(sig, _on_signal)
+
+
+def _interrupted(signum: int) -> None:
+    name = "interrupted" if signum == signal.SIGINT else "terminated"
+    with contextlib.suppress(Exception):
+        print(f"mt: {name}; nothing half-written was kept", file=sys.stderr)
+    sys.exit(128 + signum)
+
+
+def _fault(exc: BaseException) -> tuple[str, int]:
+    """One line and the exit code for a failure that reached the top unexplained."""
+    import sqlite3
+
+    from mt.corpus.store import Store, explain_db_error
+
+    if isinstance(exc, sqlite3.Error):
+        err = explain_db_error(exc, Store.last_path)
+        return err.format(), err.exit_code
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            reason += " (nothing was written)"
+        return f"{where}{reason}", 1
+    if isinstance(exc, MemoryError):
+        return "out of memory", 1
+    raise exc
 
 
 def _click_exceptions() -> tuple[tuple[type, ...], tuple[type, ...], tuple[type, ...]]:
@@ -86,15 +137,17 @@ def _usage_line(exc: Exception) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``mt`` script and ``python -m mt``."""
+    _install_signal_handlers()
     try:
         rv = app(args=argv, prog_name="mt", standalone_mode=False)
+    except Interrupted as exc:
+        _interrupted(exc.signum)
     except UserError as exc:
-        fail(exc.format())
+        fail(exc.format(), exc.exit_code)
     except _CLICK_EXITS as exc:
         sys.exit(exc.exit_code)
     except _CLICK_ABORTS:
-        print("mt: aborted", file=sys.stderr)
-        sys.exit(130)
+        _interrupted(signal.SIGINT)
     except _CLICK_ERRORS as exc:
         ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
@@ -102,11 +155,12 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         fail(_usage_line(exc))
     except KeyboardInterrupt:
-        print("mt: interrupted", file=sys.stderr)
-        sys.exit(130)
+        _interrupted(signal.SIGINT)
     except BrokenPipeError:
         # `mt corpus export ... | head`: the reader left; that is not an error.
         sys.stderr.close()
         sys.exit(0)
+    except (OSError, MemoryError, sqlite3.Error) as exc:
+        fail(*_fault(exc))
     if isinstance(rv, int) and rv:
         sys.exit(rv)

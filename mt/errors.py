@@ -12,6 +12,8 @@ from pathlib import Path
 class UserError(Exception):
     """A problem with the user's input: bad file, unknown language, mismatched lines, ..."""
 
+    exit_code = 2
+
     def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
         self.message = message
         self.path = str(path) if path is not None else None
@@ -25,3 +27,13 @@ class UserError(Exception):
             where = self.path if self.line is None else f"{self.path}:{self.line}"
             where += ": "
         return where + self.message
+
+
+class EnvironmentFault(UserError):
+    """The machine or the store failed, not the user's input: disk full, a corrupted store.
+
+    Still one line on stderr (saying what happened and how to recover), but exit code 1, so
+    scripts can tell "fix your command" (2) from "fix your machine" (1).
+    """
+
+    exit_code = 1

@@ -1,14 +1,16 @@
 """``mt corpus align``: run an aligner over every document of the store.
 
-The aligner sees the paragraphs as stored (so paragraph anchors work) and its beads are saved
-with their scores under the aligner's name, in one transaction per command.
+The aligner sees the paragraphs as stored (so paragraph anchors work). Beads are computed
+first, with no lock held (aligning is the slow part), and then saved with their scores under
+the aligner's name in one short write transaction; a rendering that another process replaced
+in the meantime is skipped rather than given beads that no longer fit it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mt.corpus.align.base import get_aligner
+from mt.corpus.align.base import Bead, get_aligner
 from mt.corpus.store import Store
 from mt.lang import canonical_pair
 
@@ -20,26 +22,21 @@ def align_store(
     """Align each document's main renderings for each pair; returns (aligned, skipped)."""
     aligner = get_aligner(method)
     counts: dict[tuple[str, str], tuple[int, int]] = {}
+    todo: list[tuple[int, int, list[Bead]]] = []
+    for src, tgt in pairs:
+        (a, b), _ = canonical_pair(src, tgt)
+        aligned = skipped = 0
+        for _doc, src_rid, tgt_rid in store.alignment_candidates(a, b):
+            # Already aligned by this method, or imported as pairs (nothing to align there).
+            if not force and store.has_alignment(src_rid, tgt_rid, (method, "import")):
+                skipped += 1
+                continue
+            beads = aligner.align(store.paragraphs(src_rid), store.paragraphs(tgt_rid), a, b)
+            todo.append((src_rid, tgt_rid, beads))
+            aligned += 1
+        counts[(a, b)] = (aligned, skipped)
     with store.transaction():
-        for src, tgt in pairs:
-            (a, b), _ = canonical_pair(src, tgt)
-            aligned = skipped = 0
-            for _doc, src_rid, tgt_rid in store.alignment_candidates(a, b):
-                if not force and _has_alignment(store, src_rid, tgt_rid, method):
-                    skipped += 1
-                    continue
-                beads = aligner.align(store.paragraphs(src_rid), store.paragraphs(tgt_rid), a, b)
+        for src_rid, tgt_rid, beads in todo:
+            if store.rendering_exists(src_rid) and store.rendering_exists(tgt_rid):
                 store.save_alignment(src_rid, tgt_rid, method, beads)
-                aligned += 1
-            counts[(a, b)] = (aligned, skipped)
     return counts
-
-
-def _has_alignment(store: Store, src_rid: int, tgt_rid: int, method: str) -> bool:
-    """Already aligned by this method, or imported as pairs (nothing to align there)."""
-    row = store.conn.execute(
-        "SELECT 1 FROM alignments WHERE src_rendering_id = ? AND tgt_rendering_id = ?"
-        " AND method IN (?, 'import')",
-        (src_rid, tgt_rid, method),
-    ).fetchone()
-    return row is not None

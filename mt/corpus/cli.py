@@ -7,6 +7,7 @@ Commands parse options, call the library and print; all checks live in the libra
 from __future__ import annotations
 
 import json
+import math
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Annotated
 import typer
 
 from mt.cli_common import DbOption
+from mt.corpus.importer import DEFAULT_MAX_CHARS
 from mt.errors import UserError
 from mt.lang import PAIRS, check_lang, parse_pair, standard_script
 
@@ -44,6 +46,9 @@ class Dedup(StrEnum):
     normalized = "normalized"
 
 
+MAX_SEARCH_RESULTS = 100_000
+
+
 def _console():
     from rich.console import Console
 
@@ -67,6 +72,8 @@ def align_command(
     from mt.textio import read_text
 
     src, tgt = check_lang(src), check_lang(tgt)
+    if src == tgt:
+        raise UserError(f"source and target language are both {src}")
     src_text = standard_script(read_text(src_file), src)
     tgt_text = standard_script(read_text(tgt_file), tgt)
     src_sents, tgt_sents, beads = align_documents(src_text, tgt_text, src, tgt, method=method)
@@ -95,6 +102,13 @@ def import_command(
     db: DbOption = None,
     src: Annotated[str | None, typer.Option(help="Source language of headerless TSV.")] = None,
     tgt: Annotated[str | None, typer.Option(help="Target language of headerless TSV.")] = None,
+    doc: Annotated[
+        str | None,
+        typer.Option(help="Document id for pairs whose file names none (default: its path)."),
+    ] = None,
+    max_chars: Annotated[
+        int, typer.Option(min=1, help="Longest segment accepted; longer pairs are skipped.")
+    ] = DEFAULT_MAX_CHARS,
 ) -> None:
     """Import statements and parallel files; idempotent and all-or-nothing."""
     from mt.corpus.importer import import_paths
@@ -102,9 +116,14 @@ def import_command(
 
     src = check_lang(src) if src else None
     tgt = check_lang(tgt) if tgt else None
+    if doc is not None and not doc.strip():
+        raise UserError("--doc must not be empty")
     with Store.open(db) as store:
-        report = import_paths(store, paths, src, tgt)
-    _console().print(f"{report.summary()} -> {store.path}")
+        report = import_paths(store, paths, src, tgt, doc=doc, max_chars=max_chars)
+    console = _console()
+    console.print(f"{report.summary()} -> {store.path}", highlight=False)
+    for note in report.notes():
+        console.print(f"note: {note}", highlight=False)
 
 
 def _pairs_option(pair: str | None) -> list[tuple[str, str]]:
@@ -143,7 +162,7 @@ def beads_command(
     from mt.corpus.store import Store
 
     src, tgt = parse_pair(pair)
-    with Store.open(db, create=False) as store:
+    with Store.open(db, readonly=True) as store:
         beads = store.beads(doc, src, tgt, method)
         s_sents = store.sentences(doc, src) if text else []
         t_sents = store.sentences(doc, tgt) if text else []
@@ -166,6 +185,9 @@ def export_command(
     min_len: Annotated[int, typer.Option(help="Minimum words per side.")] = 1,
     max_len: Annotated[int, typer.Option(help="Maximum words per side.")] = 400,
     max_ratio: Annotated[float, typer.Option(help="Maximum character length ratio.")] = 3.0,
+    min_score: Annotated[
+        float | None, typer.Option(help="Only beads whose aligner confidence is at least this.")
+    ] = None,
     script: Annotated[bool, typer.Option(help="Check each side's script.")] = True,
     dedup: Annotated[Dedup, typer.Option(help="Drop duplicate pairs.")] = Dedup.normalized,
     include_machine: Annotated[bool, typer.Option(help="Keep machine-translated sides.")] = False,
@@ -183,14 +205,20 @@ def export_command(
 
     src, tgt = parse_pair(pair)
     split = check_split(split) if split else None
+    if min_score is not None and not math.isfinite(min_score):
+        raise UserError(f"--min-score must be a finite number, not {min_score}")
     filters = build_filters(
         min_len=min_len, max_len=max_len, max_ratio=max_ratio, script=script,
         dedup=dedup.value, include_machine=include_machine,
     )  # fmt: skip
     stats: Counter = Counter()
-    with Store.open(db, create=False) as store:
-        records = apply_filters(store.iter_pairs(src, tgt, method=method, split=split),
-                                filters, stats)  # fmt: skip
+    with Store.open(db, readonly=True) as store:
+        if method is not None and method not in store.alignment_methods(src, tgt):
+            stored = ", ".join(store.alignment_methods(src, tgt)) or "none"
+            raise UserError(f"no {src}-{tgt} alignments made by {method!r} in the store "
+                            f"(stored methods: {stored})")  # fmt: skip
+        pairs = store.iter_pairs(src, tgt, method=method, split=split, min_score=min_score)
+        records = apply_filters(pairs, filters, stats)
         written = formats.WRITERS[fmt.value](records, out, src, tgt)
     rejected = ", ".join(f"{k}: {v}" for k, v in sorted(stats.items()) if v) or "none"
     _console().print(f"{written} {src}-{tgt} pairs written to {out} (filtered out: {rejected})")
@@ -207,7 +235,7 @@ def stats_command(
 
     from mt.corpus.store import Store
 
-    with Store.open(db, create=False) as store:
+    with Store.open(db, readonly=True) as store:
         stats = store.stats()
     if as_json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
@@ -231,7 +259,7 @@ def stats_command(
 def search_command(
     query: Annotated[str, typer.Argument(help="Words or an FTS5 query.")],
     lang: Annotated[str | None, typer.Option(help="Only this language.")] = None,
-    limit: Annotated[int, typer.Option(help="Maximum results.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_SEARCH_RESULTS, help="Maximum results.")] = 20,
     db: DbOption = None,
 ) -> None:
     """Full-text search over the stored sentences."""
@@ -240,7 +268,7 @@ def search_command(
     lang = check_lang(lang) if lang else None
     if not query.strip():
         raise UserError("empty search query")
-    with Store.open(db, create=False) as store:
+    with Store.open(db, readonly=True) as store:
         rows = store.search(query, lang, limit)
     if not rows:
         _console().print("no matches")
@@ -256,7 +284,7 @@ def docs_command(
     """List the documents in the store with their split and languages."""
     from mt.corpus.store import Store
 
-    with Store.open(db, create=False) as store:
+    with Store.open(db, readonly=True) as store:
         docs = store.documents(split)
     for d in docs:
         print(f"{d.key}\t{d.split}\t{','.join(d.languages)}\t{d.date or ''}\t{d.title or ''}")

@@ -10,6 +10,7 @@ pair that another filter rejects never claims a dedup slot.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -217,8 +218,9 @@ def _check_options(min_len, max_len, max_ratio, script, dedup) -> None:
         raise UserError("length limits must be positive numbers of words")
     if min_len is not None and max_len is not None and min_len > max_len:
         raise UserError(f"minimum length {min_len} is above maximum length {max_len}")
-    if max_ratio is not None and max_ratio < 1:
-        raise UserError(f"length ratio limit {max_ratio} is below 1 (longer / shorter side)")
+    if max_ratio is not None and not (math.isfinite(max_ratio) and max_ratio >= 1):
+        raise UserError(f"length ratio limit {max_ratio} must be a finite number of at least 1 "
+                        "(longer / shorter side)")  # fmt: skip
     if not isinstance(script, bool) and not 0 < float(script) <= 1:
         raise UserError(f"script threshold {script} must be a share between 0 and 1")
 

@@ -1,39 +1,77 @@
 """``mt corpus import``: statement folders and pair files into the store.
 
-Everything a command imports is read, segmented and validated first and then written in one
-transaction, so a bad file anywhere leaves the store exactly as it was. Import is idempotent:
-a document (or pair file) whose content hash is already stored is skipped.
+Three rules make an import safe to repeat and to run beside other writers:
+
+* **Parse first, then lock.** Statement folders are read, segmented and validated in memory
+  (they are small); pair files stream into the store's TEMP staging tables, so memory stays
+  bounded whatever the file size. Only then does one write transaction copy everything in:
+  a bad file anywhere leaves the store exactly as it was, and the write lock is held for the
+  copy alone.
+* **Identity.** A statement folder is its ``id`` (or folder name). A pair file's document is
+  the document named in the file (TMX ``x-doc``, JSONL ``doc``), else ``--doc KEY``, else the
+  file's resolved path, so two ``train.en`` files in different folders never overwrite each
+  other. Every rendering remembers who provides it (its ``source``).
+* **Replace only your own.** Re-importing a statement folder replaces the folder's own
+  renderings and gold and keeps everything else of the document (machine renderings, pairs
+  imported from TMX, their alignments); machine renderings made from a source text that has
+  changed are marked stale, not deleted. Re-importing a pair file replaces what that file
+  provided. Unchanged content is skipped.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mt.corpus.align.base import Bead
 from mt.corpus.records import PairRecord
 from mt.corpus.statement import Statement, is_statement_dir, load_statement
-from mt.corpus.store import Store
+from mt.corpus.store import STATEMENT_SOURCE, PairStage, StagedDocument, Store
 from mt.errors import UserError
-from mt.lang import canonical_pair, check_lang, standard_script
+from mt.lang import canonical_pair, check_lang, normalize, standard_script
+
+#: Longest segment (characters) accepted on import; longer pairs are skipped and counted,
+#: longer sentences in a statement folder are an error. Bounds the work of every later step.
+DEFAULT_MAX_CHARS = 20_000
+#: Rows per insert into the staging tables.
+_BATCH = 4096
 
 
 @dataclass
 class ImportReport:
-    added: list[str] = field(default_factory=list)
+    """What an import did, for the one-paragraph summary the CLI prints."""
+
+    added: list[str] = field(default_factory=list)  # documents
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    renderings: Counter = field(default_factory=Counter)  # added/replaced/kept/removed
     pairs: int = 0
-    skipped: int = 0
+    stale: int = 0
+    skipped: Counter = field(default_factory=Counter)  # reason -> pairs
+    shared: dict[str, list[str]] = field(default_factory=dict)  # doc -> other sources
 
     def summary(self) -> str:
-        return (
-            f"{len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged documents; {self.pairs} pairs imported"
-            + (f", {self.skipped} skipped" if self.skipped else "")
-        )
+        docs = (f"{len(self.added)} added, {len(self.updated)} updated, "
+                f"{len(self.unchanged)} unchanged documents")  # fmt: skip
+        parts = [docs]
+        if self.renderings:
+            order = ("added", "replaced", "kept", "removed")
+            parts.append("renderings: " + ", ".join(
+                f"{self.renderings[k]} {k}" for k in order if self.renderings[k]))  # fmt: skip
+        parts.append(f"{self.pairs} pairs imported")
+        if self.stale:
+            parts.append(f"{self.stale} machine renderings marked stale (source text changed)")
+        if self.skipped:
+            reasons = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
+            parts.append(f"skipped {sum(self.skipped.values())} pairs ({reasons})")
+        return "; ".join(parts)
+
+    def notes(self) -> list[str]:
+        """Collisions: documents that now hold text from more than one source."""
+        return [f"document {key!r} also holds text from: {', '.join(others)}"
+                for key, others in sorted(self.shared.items())]  # fmt: skip
 
 
 @dataclass
@@ -42,6 +80,13 @@ class _Prepared:
 
     statement: Statement
     paragraphs: dict[str, list[list[str]]]
+
+    @property
+    def digest(self) -> str:
+        """Content and segmentation: a new segmenter re-imports even unchanged text."""
+        h = hashlib.sha256(self.statement.content_hash.encode())
+        h.update(repr(sorted(self.paragraphs.items())).encode())
+        return h.hexdigest()
 
 
 # -- classifying the command line -----------------------------------------------------------
@@ -70,7 +115,7 @@ def expand_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
 # -- statements -----------------------------------------------------------------------------
 
 
-def prepare_statement(folder: Path) -> _Prepared:
+def prepare_statement(folder: Path, max_chars: int = DEFAULT_MAX_CHARS) -> _Prepared:
     """Load, segment and check a statement folder (gold indexes must fit the segmentation)."""
     from mt.corpus.segment import segment
 
@@ -78,6 +123,11 @@ def prepare_statement(folder: Path) -> _Prepared:
     paragraphs = {
         lang: segment(standard_script(r.text, lang), lang) for lang, r in st.renderings.items()
     }
+    for lang, paras in paragraphs.items():
+        longest = max((len(s) for p in paras for s in p), default=0)
+        if longest > max_chars:
+            raise UserError(f"a sentence of {longest} characters (limit {max_chars}; raise it "
+                            "with --max-chars)", folder / f"{lang}.txt")  # fmt: skip
     counts = {lang: sum(map(len, paras)) for lang, paras in paragraphs.items()}
     for (a, b), beads in st.gold.items():
         path = folder / "gold" / f"{a}-{b}.beads"
@@ -93,128 +143,205 @@ def prepare_statement(folder: Path) -> _Prepared:
 
 
 def write_statement(store: Store, prep: _Prepared, report: ImportReport) -> None:
+    """Replace the folder's own renderings and gold; keep the rest of the document."""
     st = prep.statement
-    digest = st.content_hash
     old = store.document_hash(st.key)
-    if old == digest:
+    if old == prep.digest:
         report.unchanged.append(st.key)
         return
     (report.added if old is None else report.updated).append(st.key)
     meta = dict(st.meta)
     meta.setdefault("title", st.key)
-    doc_id = store.upsert_document(st.key, meta, digest)
-    langs = tuple(st.renderings)
-    store.conn.execute(
-        f"DELETE FROM renderings WHERE document_id = ? AND lang IN ({','.join('?' * len(langs))})",
-        (doc_id, *langs),
-    )
+    doc_id = store.upsert_document(st.key, meta, prep.digest)
+    existing = store.provided_renderings(doc_id, STATEMENT_SOURCE)
     rids: dict[str, int] = {}
     for lang, r in st.renderings.items():
-        rids[lang] = store.insert_rendering(
-            doc_id, lang, prep.paragraphs[lang], text=r.text, origin=r.origin,
-            content_hash=hashlib.sha256(r.text.encode()).hexdigest(), model=r.model,
-            revision=r.revision, backend=r.backend, translator=r.translator,
-        )  # fmt: skip
+        digest = hashlib.sha256(r.text.encode()).hexdigest()
+        current = existing.pop(lang, None)
+        if current is not None and _same_rendering(store, current, r, digest, prep, lang):
+            rids[lang] = current.id
+            report.renderings["kept"] += 1
+        else:
+            if current is not None:
+                store.delete_rendering(current.id)
+            report.renderings["replaced" if current is not None else "added"] += 1
+            rids[lang] = store.insert_rendering(
+                doc_id, lang, prep.paragraphs[lang], text=r.text, origin=r.origin,
+                content_hash=digest, model=r.model, revision=r.revision, backend=r.backend,
+                translator=r.translator, source=STATEMENT_SOURCE,
+            )  # fmt: skip
+        report.stale += store.mark_stale(doc_id, lang, digest)
+    for gone in existing.values():  # a language the folder no longer has
+        store.delete_rendering(gone.id)
+        report.renderings["removed"] += 1
+    store.delete_alignments(doc_id, "gold")
     for (a, b), beads in st.gold.items():
         store.save_alignment(rids[a], rids[b], "gold", beads)
+
+
+def _same_rendering(store: Store, current, r, digest: str, prep: _Prepared, lang: str) -> bool:
+    """Same text, provenance and segmentation: keep the stored rendering (and alignments)."""
+    if (current.content_hash, current.origin, current.model, current.translator) != (
+        digest, r.origin, r.model, r.translator,
+    ):  # fmt: skip
+        return False
+    wanted = [[normalize(s, lang) for s in para] for para in prep.paragraphs[lang]]
+    return store.paragraphs(current.id) == [p for p in wanted if p]
 
 
 # -- pair files -----------------------------------------------------------------------------
 
 
-def write_pairs(store: Store, records: Iterable[PairRecord], source: str, report: ImportReport
-                ) -> None:  # fmt: skip
-    """Store imported pairs: per document two renderings (one segment per pair side) and an
-    ``import`` alignment of their beads. Empty sides become 1-0 / 0-1 beads."""
-    docs: dict[str, list[PairRecord]] = {}
-    default_doc = Path(source).name.split(".")[0] or source
-    for rec in records:
-        docs.setdefault(rec.doc_key or default_doc, []).append(rec)
-    for key, recs in docs.items():
-        _write_pair_doc(store, key, recs, source, report)
+class _DocStager:
+    """One document's pairs from one source, streamed into the staging tables."""
 
+    def __init__(self, stage: PairStage, key: str, source: str, rec: PairRecord, a: str, b: str):
+        self.stage_id = stage.new_document()
+        self.key, self.source, self.a, self.b = key, source, a, b
+        self.date = rec.date
+        first = rec if rec.src_lang == a else rec.swapped()
+        self.origins = (first.src_origin, first.tgt_origin)
+        self.hashes = (hashlib.sha256(), hashlib.sha256())
+        self.counts = [0, 0]
+        self.pairs = 0
 
-def _write_pair_doc(store: Store, key: str, recs: list[PairRecord], source: str,
-                    report: ImportReport) -> None:  # fmt: skip
-    (a, b), _ = canonical_pair(check_lang(recs[0].src_lang), check_lang(recs[0].tgt_lang))
-    recs = [r if r.src_lang == a else r.swapped() for r in recs]
-    sides: dict[str, list[str]] = {a: [], b: []}
-    beads: list[Bead] = []
-    for rec in recs:
-        s_ids = _append(sides[a], rec.src)
-        t_ids = _append(sides[b], rec.tgt)
-        if s_ids or t_ids:
-            beads.append(Bead(s_ids, t_ids, rec.score))
-    hashes = {lang: hashlib.sha256("\n".join(sides[lang]).encode()).hexdigest() for lang in sides}
-    doc_id = store.document_id(key)
-    if doc_id is not None and _pair_unchanged(store, doc_id, a, b, source, hashes):
-        report.unchanged.append(key)
-        return
-    if doc_id is None:
-        doc_id = store.upsert_document(key, {"title": key, "date": recs[0].date,
-                                             "source": source}, None)  # fmt: skip
-        report.added.append(key)
-    else:
-        report.updated.append(key)
-    origin = {a: recs[0].src_origin, b: recs[0].tgt_origin}
-    rids = {
-        lang: store.insert_rendering(
-            doc_id,
-            lang,
-            [sides[lang]],
-            text="\n".join(sides[lang]),
-            origin=origin[lang],
-            content_hash=hashes[lang],
-            source=source,
+    def add(self, left: str, right: str, score: float | None, segs: list, beads: list) -> None:
+        for side, text in enumerate((left, right)):
+            segs.append((self.stage_id, side, self.counts[side], text))
+            self.hashes[side].update(text.encode() + b"\n")
+        beads.append((self.stage_id, self.pairs, self.counts[0], 1, self.counts[1], 1, score))
+        self.counts[0] += 1
+        self.counts[1] += 1
+        self.pairs += 1
+
+    def staged(self) -> StagedDocument:
+        return StagedDocument(
+            self.stage_id, self.key, self.source, self.a, self.b, self.date, *self.origins,
+            self.hashes[0].hexdigest(), self.hashes[1].hexdigest(), self.pairs,
         )  # fmt: skip
-        for lang in (a, b)
-    }
-    store.save_alignment(rids[a], rids[b], "import", beads)
-    report.pairs += len(beads)
 
 
-def _append(side: list[str], text: str) -> tuple[int, ...]:
-    text = " ".join(text.split())
-    if not text:
-        return ()
-    side.append(text)
-    return (len(side) - 1,)
+def stage_source(stage: PairStage, source, src: str | None, tgt: str | None, *,
+                 doc: str | None, max_chars: int, report: ImportReport) -> int:  # fmt: skip
+    """Stream one source's pairs into the staging tables; returns how many were staged.
+
+    A file that yields no pair at all is an error that says why (every unit skipped, no
+    language tags, ...), never a silent "0 pairs imported".
+    """
+    from mt.corpus.formats._common import SKIPPED_EMPTY
+
+    stats: Counter = Counter()
+    label = _source_name(source)
+    default_key = doc or str(Path(source.label).resolve())
+    docs: dict[str, _DocStager] = {}
+    segs: list[tuple] = []
+    beads: list[tuple] = []
+    too_long = f"a side longer than {max_chars} characters"
+    for rec in source.read(src, tgt, stats):
+        (a, b), _ = canonical_pair(check_lang(rec.src_lang), check_lang(rec.tgt_lang))
+        if rec.src_lang != a:
+            rec = rec.swapped()
+        left, right = _clean(rec.src, a), _clean(rec.tgt, b)
+        if not left or not right:
+            stats[SKIPPED_EMPTY] += 1
+            continue
+        if len(left) > max_chars or len(right) > max_chars:
+            stats[too_long] += 1
+            continue
+        key = rec.doc_key or default_key
+        stager = docs.get(key) or docs.setdefault(key, _DocStager(stage, key, label, rec, a, b))
+        stager.add(left, right, rec.score, segs, beads)
+        if len(segs) >= _BATCH:
+            stage.add(segs, beads)
+            segs.clear()
+            beads.clear()
+    stage.add(segs, beads)
+    for why, n in stats.items():
+        report.skipped[why.removeprefix("skipped: ")] += n
+    if not docs:
+        reasons = ", ".join(f"{n} {why.removeprefix('skipped: ')}" for why, n in stats.items())
+        raise UserError("no pairs in file" + (f" (skipped: {reasons})" if reasons else ""),
+                        source.label)  # fmt: skip
+    for stager in docs.values():
+        stage.finish(stager.staged())
+    return sum(s.pairs for s in docs.values())
 
 
-def _pair_unchanged(store: Store, doc_id: int, a: str, b: str, source: str,
-                    hashes: dict[str, str]) -> bool:  # fmt: skip
-    rows = store.conn.execute(
-        "SELECT rs.content_hash, rt.content_hash FROM alignments al"
-        " JOIN renderings rs ON rs.id = al.src_rendering_id"
-        " JOIN renderings rt ON rt.id = al.tgt_rendering_id"
-        " WHERE rs.document_id = ? AND rs.lang = ? AND rt.lang = ? AND al.method = 'import'"
-        " AND rs.source = ?",
-        (doc_id, a, b, source),
-    ).fetchall()
-    return (hashes[a], hashes[b]) in rows
+def _clean(text: str, lang: str) -> str:
+    """One segment: whitespace runs collapsed, NFC and the language's normalization."""
+    return normalize(" ".join(text.split()), lang)
+
+
+def _source_name(source) -> str:
+    """What renderings record as their provider: the resolved path(s) of the file(s)."""
+    return "+".join(str(Path(p).resolve()) for p in source.paths)
+
+
+def write_staged(store: Store, stage: PairStage, report: ImportReport) -> None:
+    """Copy the staged documents in (inside the caller's write transaction)."""
+    for doc in stage.documents():
+        doc_id = store.document_id(doc.key)
+        if doc_id is not None and (doc.a_hash, doc.b_hash) in store.pair_hashes(
+            doc_id, doc.a, doc.b, doc.source
+        ):
+            report.unchanged.append(doc.key)
+            continue
+        if doc_id is None:
+            meta = {"title": Path(doc.key).name or doc.key, "date": doc.date,
+                    "source": doc.source}  # fmt: skip
+            doc_id, _ = store.ensure_document(doc.key, meta)
+            report.added.append(doc.key)
+        else:
+            report.updated.append(doc.key)
+            others = store.other_sources(doc_id, doc.a, doc.b, doc.source)
+            if others:
+                report.shared[doc.key] = others
+        store.write_staged(doc, doc_id)
+        report.pairs += doc.pairs
 
 
 # -- the command ----------------------------------------------------------------------------
 
 
 def import_paths(
-    store: Store, paths: Sequence[str | Path], src: str | None = None, tgt: str | None = None
+    store: Store,
+    paths: Sequence[str | Path],
+    src: str | None = None,
+    tgt: str | None = None,
+    *,
+    doc: str | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> ImportReport:
-    """Import everything named on the command line in one transaction."""
+    """Import everything named on the command line: parse, then one write transaction."""
     from mt.corpus.formats import detect_sources
 
+    if max_chars < 1:
+        raise UserError(f"--max-chars must be at least 1, not {max_chars}")
     folders, files = expand_paths(paths)
-    sources = detect_sources(files, src, tgt) if files else []
-    prepared = [prepare_statement(folder) for folder in folders]
+    sources = _unique_sources(detect_sources(files, src, tgt) if files else [])
+    prepared = [prepare_statement(folder, max_chars) for folder in folders]
     keys = [p.statement.key for p in prepared]
     dupes = {k for k in keys if keys.count(k) > 1}
     if dupes:
         raise UserError(f"two statement folders have the same id: {', '.join(sorted(dupes))}")
     report = ImportReport()
-    with store.bulk():
-        for prep in prepared:
-            write_statement(store, prep, report)
+    with store.staging() as stage:
         for source in sources:
-            name = "+".join(p.name for p in source.paths)
-            write_pairs(store, source.read(src, tgt), name, report)
+            stage_source(stage, source, src, tgt, doc=doc, max_chars=max_chars, report=report)
+        with store.bulk():
+            for prep in prepared:
+                write_statement(store, prep, report)
+            write_staged(store, stage, report)
     return report
+
+
+def _unique_sources(sources: list) -> list:
+    """The same file named twice is imported once."""
+    seen: set[str] = set()
+    out = []
+    for source in sources:
+        name = _source_name(source)
+        if name not in seen:
+            seen.add(name)
+            out.append(source)
+    return out

@@ -264,11 +264,13 @@ def _report_issues(result: TranslationResult) -> None:
 
 def _save(store: Store, doc_key: str, source: str, results: list[TranslationResult]) -> None:
     """Every target as a machine rendering with provenance, in one transaction; the source
-    too when the document is new (it is the text the translations were made from)."""
+    too when the document is new (it is the text the translations were made from). Each
+    rendering records its source text's hash, so a later change of that text marks it stale.
+    """
     first = results[0]
+    src_text = source if first.format == "text" else first.plain_text("source")
     with store.transaction():
         if store.document_id(doc_key) is None:
-            src_text = source if first.format == "text" else first.plain_text("source")
             store.add_rendering(doc_key, first.src, src_text, origin="original")
         for result in results:
             text = result.text if result.format == "text" else result.plain_text()
@@ -279,7 +281,7 @@ def _save(store: Store, doc_key: str, source: str, results: list[TranslationResu
                 revision=None if all(r is None for r in revisions)
                 else "+".join(r or "-" for r in revisions),
                 backend="+".join(dict.fromkeys(step["backend"] for step in route)),
-                params=result.provenance,
+                params=result.provenance, source_lang=first.src, source_text=src_text,
             )  # fmt: skip
 
 

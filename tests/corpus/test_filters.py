@@ -191,7 +191,9 @@ def test_build_filters_order_and_options():
         ({"dedup": "fuzzy"}, "unknown dedup mode 'fuzzy'"),
         ({"min_len": 10, "max_len": 5}, "above maximum length"),
         ({"max_len": 0}, "positive"),
-        ({"max_ratio": 0.5}, "below 1"),
+        ({"max_ratio": 0.5}, "at least 1"),
+        ({"max_ratio": float("nan")}, "finite number"),
+        ({"max_ratio": float("inf")}, "finite number"),
         ({"script": 1.5}, "between 0 and 1"),
     ],
 )
