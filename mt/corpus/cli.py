@@ -259,7 +259,9 @@ def stats_command(
 def search_command(
     query: Annotated[str, typer.Argument(help="Words or an FTS5 query.")],
     lang: Annotated[str | None, typer.Option(help="Only this language.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=MAX_SEARCH_RESULTS, help="Maximum results.")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_SEARCH_RESULTS, help="Maximum results.")
+    ] = 20,
     db: DbOption = None,
 ) -> None:
     """Full-text search over the stored sentences."""

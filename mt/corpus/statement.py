@@ -74,6 +74,12 @@ def _load_meta(folder: Path) -> dict:
     unknown = set(meta) - _META_KEYS
     if unknown:
         raise UserError(f"unknown meta keys: {', '.join(sorted(unknown))}", path)
+    if "split" in meta:
+        from mt.corpus.split import SPLITS
+
+        if meta["split"] not in SPLITS:
+            raise UserError(f"split must be one of {', '.join(SPLITS)}, not {meta['split']!r}",
+                            path)  # fmt: skip
     for lang, info in meta.get("renderings", {}).items():
         check_lang(lang)
         if not isinstance(info, dict) or set(info) - _RENDERING_KEYS:

@@ -162,8 +162,9 @@ def explain_db_error(exc: sqlite3.Error, path: str | Path | None) -> Environment
         return EnvironmentFault(f"the store is damaged or not an mt store ({text}); "
                                 f"{RECOVER_HINT}", where)  # fmt: skip
     if "locked" in low or "busy" in low:
-        return EnvironmentFault(f"the store stayed busy for longer than {busy_timeout():g} s "
-                                "(another mt is writing; raise MT_BUSY_TIMEOUT)", where)  # fmt: skip
+        waited = f"{busy_timeout():g} s"
+        return EnvironmentFault(f"the store stayed busy for longer than {waited} (another mt "
+                                "is writing; raise MT_BUSY_TIMEOUT)", where)  # fmt: skip
     if "readonly" in low or "read-only" in low:
         return EnvironmentFault("the store is read-only here (file or directory permissions)",
                                 where)  # fmt: skip

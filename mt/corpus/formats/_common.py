@@ -7,6 +7,7 @@ They live here so that the five formats behave the same on the same bad input (o
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections import Counter
@@ -24,6 +25,7 @@ ORIGINS: tuple[str, ...] = ("original", "human", "machine", "unknown")
 SKIPPED_MISSING = "skipped: a side missing"
 SKIPPED_EMPTY = "skipped: a side empty"
 SKIPPED_BLANK = "skipped: blank line"
+SKIPPED_NO_LANG = "skipped: <tuv> without xml:lang"
 
 # Everything that some tool treats as a line break (str.splitlines splits on all of these),
 # plus TAB, which would shift TSV columns. Replaced by one space on output.
@@ -93,9 +95,17 @@ def parse_score(value: str | None, path: str | Path, line: int | None) -> float 
     if value is None or value.strip() == "":
         return None
     try:
-        return float(value)
+        number = float(value)
     except ValueError:
         raise UserError(f"score {value!r} is not a number", path, line) from None
+    return check_score(number, path, line)
+
+
+def check_score(value: float, path: str | Path, line: int | None) -> float:
+    """Scores must be finite: an infinity or NaN would be exported as invalid JSON."""
+    if not math.isfinite(value):
+        raise UserError(f"score {value!r} is not a finite number", path, line)
+    return value
 
 
 def format_score(score: float | None) -> str:
@@ -178,32 +188,47 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
     """Stream ``(line_number, text)`` of a UTF-8 file in constant memory.
 
     The same checks as :func:`mt.textio.read_text` (binary, not UTF-8 with the line, BOM
-    dropped), but line by line, because export files can be far larger than memory.
+    dropped), but line by line, because export files can be far larger than memory. Lines
+    end at LF, CRLF or a lone CR (Python's universal newlines, as :func:`mt.textio.decode`
+    and sacrebleu read them), so a file counts the same lines in import, eval and align.
     """
     p = check_input(path)
+    number = 0
     with _open_binary(p) as fh:
         if b"\x00" in fh.read(8192):
             raise UserError("binary file, expected UTF-8 text", p)
         fh.seek(0)
-        for number, raw in enumerate(fh, 1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise UserError(f"not UTF-8 (byte 0x{raw[exc.start]:02x})", p, number) from None
-            if number == 1 and text.startswith("\ufeff"):
-                text = text[1:]
-            yield number, text.rstrip("\r\n")
+        for raw in fh:
+            for piece in _line_pieces(raw):
+                number += 1
+                try:
+                    text = piece.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise UserError(f"not UTF-8 (byte 0x{piece[exc.start]:02x})", p,
+                                    number) from None  # fmt: skip
+                if number == 1 and text.startswith("\ufeff"):
+                    text = text[1:]
+                yield number, text
+
+
+def _line_pieces(raw: bytes) -> list[bytes]:
+    """One LF-terminated chunk as its lines: the newline dropped, lone CRs split on."""
+    body = raw[:-1] if raw.endswith(b"\n") else raw
+    if b"\r" not in body:
+        return [body]
+    if body.endswith(b"\r"):
+        body = body[:-1]
+    return body.split(b"\r")
 
 
 def count_lines(path: str | Path) -> int:
     """Lines as :func:`iter_lines` yields them (a last line without newline counts)."""
     p = check_input(path)
-    count, last = 0, b"\n"
+    count = 0
     with _open_binary(p) as fh:
-        while chunk := fh.read(1 << 20):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-    return count + (last != b"\n")
+        for raw in fh:
+            count += 1 if b"\r" not in raw else len(_line_pieces(raw))
+    return count
 
 
 def _open_binary(p: Path):

@@ -27,6 +27,7 @@ from mt.corpus.formats._common import (
     bump,
     check_origin,
     check_record_langs,
+    check_score,
     choose_pair,
     flush_lines,
     iter_lines,
@@ -97,6 +98,8 @@ def _load(line: str, path, number: int) -> dict:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         raise UserError(f"bad JSON: {exc.msg} (column {exc.colno})", path, number) from None
+    except RecursionError:
+        raise UserError("JSON nested too deeply", path, number) from None
     if not isinstance(obj, dict):
         raise UserError(f"expected a JSON object, found {type(obj).__name__}", path, number)
     return obj
@@ -165,7 +168,7 @@ def _score(value: Any, path, number: int) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise UserError(f"score {value!r} is not a number", path, number)
-    return float(value)
+    return check_score(float(value), path, number)
 
 
 def _ids(value: Any, path, number: int) -> tuple[int, ...]:

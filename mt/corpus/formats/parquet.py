@@ -25,6 +25,7 @@ from mt.corpus.formats._common import (
     check_input,
     check_origin,
     check_record_langs,
+    check_score,
     choose_pair,
     lang_from_tag,
     requested,
@@ -149,7 +150,8 @@ def _record(values: tuple, pair: tuple[str, str], p: Path, row: int) -> PairReco
     if not left or not right:
         return None
     return PairRecord(
-        left, right, pair[0], pair[1], doc_key=doc, date=date, score=score, method=method,
+        left, right, pair[0], pair[1], doc_key=doc, date=date, method=method,
+        score=None if score is None else check_score(float(score), p, row),
         src_origin=check_origin(o_src, p, row), tgt_origin=check_origin(o_tgt, p, row),
         src_ids=tuple(i_src or ()), tgt_ids=tuple(i_tgt or ()),
     )  # fmt: skip

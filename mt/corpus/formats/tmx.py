@@ -31,6 +31,7 @@ from mt import __version__
 from mt.corpus.formats._common import (
     SKIPPED_EMPTY,
     SKIPPED_MISSING,
+    SKIPPED_NO_LANG,
     atomic_paths,
     bump,
     check_input,
@@ -247,10 +248,10 @@ def _units(
 
 
 def _unit(tu, p: Path, pair: _Pair, stats: Counter | None) -> PairRecord | None:
-    props, sides = _read_unit(tu, p)
+    props, sides, untagged = _read_unit(tu, p)
     chosen = pair.resolve(list(sides), p, tu.sourceline)
     if chosen is None or chosen[0] not in sides or chosen[1] not in sides:
-        bump(stats, SKIPPED_MISSING)
+        bump(stats, SKIPPED_NO_LANG if untagged else SKIPPED_MISSING)
         return None
     (left, left_props), (right, right_props) = sides[chosen[0]], sides[chosen[1]]
     if not left or not right:
@@ -268,20 +269,24 @@ def _unit(tu, p: Path, pair: _Pair, stats: Counter | None) -> PairRecord | None:
     )  # fmt: skip
 
 
-def _read_unit(tu, p: Path) -> tuple[dict[str, str], dict[str, tuple[str, dict[str, str]]]]:
-    """The unit's props and, per supported language (first variant wins), text and props."""
+def _read_unit(tu, p: Path) -> tuple[dict[str, str], dict[str, tuple[str, dict[str, str]]], int]:
+    """The unit's props, per supported language (first variant wins) text and props, and
+    how many variants carry no language tag at all (the reason such a unit is skipped)."""
     props: dict[str, str] = {}
     sides: dict[str, tuple[str, dict[str, str]]] = {}
+    untagged = 0
     for child in tu:
         name = _local(child.tag)
         if name == "prop":
             props.setdefault(child.get("type", ""), (child.text or "").strip())
         elif name == "tuv":
-            code, cyrillic = lang_from_tag(child.get(XML_LANG) or child.get("lang"))
+            tag = child.get(XML_LANG) or child.get("lang")
+            untagged += not tag
+            code, cyrillic = lang_from_tag(tag)
             if code is not None and code not in sides:
                 text, tuv_props = _read_variant(child, p)
                 sides[code] = (text_for(code, cyrillic, text), tuv_props)
-    return props, sides
+    return props, sides, untagged
 
 
 def _read_variant(tuv, p: Path) -> tuple[str, dict[str, str]]:
