@@ -7,9 +7,12 @@ runs in its own subprocess so its peak memory is its own; exports of a quarter-s
 the full store are compared to show that memory stays flat (streaming).
 
 Targets (issue 2): Moses/TSV export ≥ 50,000 pairs/s; export memory flat as the corpus grows;
-a 5,000-sentence pair aligned in under 5 s.
+a 5,000-sentence pair aligned in under 5 s. Issue 7: a 500,000-line Moses pair (and a TMX
+without document ids, one document of the same size) imports in bounded memory, < 300 MiB
+peak, at ≥ 22,000 pairs/s; each import runs in its own subprocess (``mt corpus import``),
+so its peak memory (VmHWM) is its own.
 
-    python benchmarks/corpus_scale.py [--pairs 200000] [--workdir DIR]
+    python benchmarks/corpus_scale.py [--pairs 200000] [--import-lines 500000] [--workdir DIR]
 """
 
 from __future__ import annotations
@@ -60,6 +63,20 @@ print(n, dt, hwm)
 """
 
 
+IMPORT_SCRIPT = """
+import sys, time
+from mt.cli import main
+t = time.perf_counter()
+try:
+    main(["corpus", "import", "--db", *sys.argv[1:]])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+dt = time.perf_counter() - t
+hwm = next(line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(dt, hwm)
+"""
+
+
 def sentence(rng: random.Random, words: tuple[str, ...] | list[str], n: int, num: int) -> str:
     body = " ".join(rng.choice(words) for _ in range(n))
     return f"{body[0].upper()}{body[1:]} {num:,} {rng.choice(words)}.".replace(",", " ")
@@ -88,6 +105,45 @@ def timed_import(db: Path, jsonl: Path) -> tuple[int, float]:
     with Store.open(db) as store:
         report = import_paths(store, [jsonl])
     return report.pairs, time.perf_counter() - t
+
+
+def make_moses(prefix: Path, lines: int, seed: int = 3) -> tuple[Path, Path]:
+    rng = random.Random(seed)
+    en, ru = prefix.with_name(prefix.name + ".en"), prefix.with_name(prefix.name + ".ru")
+    with en.open("w", encoding="utf-8") as fe, ru.open("w", encoding="utf-8") as fr:
+        for _ in range(lines):
+            n, num = rng.randint(6, 30), rng.randint(1, 99999)
+            fe.write(sentence(rng, EN_WORDS, n, num) + "\n")
+            fr.write(sentence(rng, RU_WORDS, n, num) + "\n")
+    return en, ru
+
+
+def timed_cli_import(db: Path, *paths: Path) -> tuple[float, float]:
+    """``mt corpus import`` in a subprocess: (seconds, peak RSS in MiB)."""
+    db.unlink(missing_ok=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", IMPORT_SCRIPT, str(db), *map(str, paths)],
+        capture_output=True, text=True, cwd=ROOT, check=True,
+    )  # fmt: skip
+    dt, rss_kb = proc.stdout.split()[-2:]
+    return float(dt), int(rss_kb) / 1024
+
+
+def import_at_scale(work: Path, lines: int) -> list[tuple[str, int, float, float]]:
+    """A Moses pair and the same pairs as a TMX without x-doc: one big document each."""
+    from mt.corpus.formats import read_moses, write_tmx
+
+    en, ru = make_moses(work / f"big-{lines}", lines)
+    tmx = work / f"big-{lines}.tmx"
+    write_tmx(read_moses(en, ru, "en", "ru"), tmx, "en", "ru")
+    rows = []
+    for label, paths in (("moses", (en, ru)), ("tmx", (tmx,))):
+        size = sum(p.stat().st_size for p in paths) / 2**20
+        dt, rss = timed_cli_import(work / f"import-{label}.sqlite", *paths)
+        rows.append((label, lines, dt, rss))
+        print(f"  import {label:6s} {lines:,} pairs ({size:,.0f} MiB) in {dt:6.2f} s ="
+              f" {lines / dt:8,.0f} pairs/s, peak RSS {rss:6.1f} MiB")  # fmt: skip
+    return rows
 
 
 def timed_export(db: Path, fmt: str, out: Path) -> tuple[int, float, float]:
@@ -128,11 +184,15 @@ def synthetic_document(n: int, seed: int = 7) -> tuple[list[list[str]], list[lis
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--pairs", type=int, default=200_000)
+    ap.add_argument("--import-lines", type=int, default=500_000)
     ap.add_argument("--workdir", type=Path, default=None)
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="mt-corpus-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"workdir: {work}")
+
+    print(f"\n[import at scale: {args.import_lines:,}-line files, one document each]")
+    imports = import_at_scale(work, args.import_lines)
 
     sizes = [args.pairs // 4, args.pairs]
     results: dict[int, dict[str, tuple[int, float, float]]] = {}
@@ -180,6 +240,10 @@ def main() -> None:
     print(f"  moses export {moses[0] / moses[1]:,.0f} pairs/s (target >= 50,000)")
     print(f"  tsv export   {tsv[0] / tsv[1]:,.0f} pairs/s (target >= 50,000)")
     print(f"  5k alignment {dt:.2f} s (target < 5 s)")
+    for label, lines, secs, rss in imports:
+        rate = lines / secs
+        print(f"  {label} import of {lines:,} lines: {rate:,.0f} pairs/s (target >= 22,000),"
+              f" peak {rss:.0f} MiB (target < 300 MiB)")  # fmt: skip
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS of this process {peak:.0f} MiB")
 

@@ -37,3 +37,15 @@ class EnvironmentFault(UserError):
     """
 
     exit_code = 1
+
+
+def write_fault(exc: OSError, target: str | Path) -> UserError:
+    """The one line for a file that could not be written (its temporary file is gone)."""
+    import errno
+
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return EnvironmentFault(f"cannot write: {reason}; no file was written", target)
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return UserError(f"cannot write: {reason}", target)
+    return EnvironmentFault(f"cannot write: {reason}", target)

@@ -11,7 +11,6 @@ import unicodedata
 from mt.errors import UserError
 
 LANGS: tuple[str, ...] = ("en", "az", "ru")
-LANG_NAMES = {"en": "English", "az": "Azerbaijani", "ru": "Russian"}
 # Canonical order of a pair in the store: English first, then Azerbaijani, then Russian.
 _ORDER = {code: i for i, code in enumerate(LANGS)}
 PAIRS: tuple[tuple[str, str], ...] = (("en", "az"), ("en", "ru"), ("az", "ru"))

@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
-from mt.errors import UserError
+from mt.errors import UserError, write_fault
 
 
 def decode(data: bytes, path: str | Path) -> str:
@@ -97,7 +97,9 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO]:
         with open(tmp, mode, **kwargs) as fh:
             yield fh
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise write_fault(exc, path) from None
         raise

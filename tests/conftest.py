@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,13 @@ CORPORA = ROOT / "corpora"
 # Never let a test reach the Hugging Face hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+# matplotlib (the report charts) keeps its font cache in MPLCONFIGDIR, by default under $HOME;
+# set before anything imports matplotlib, so the tests write nothing into the user's home.
+if "MPLCONFIGDIR" not in os.environ:
+    _MPL_DIR = tempfile.mkdtemp(prefix="mt-tests-matplotlib-")
+    os.environ["MPLCONFIGDIR"] = _MPL_DIR
+    atexit.register(shutil.rmtree, _MPL_DIR, ignore_errors=True)
 
 
 def dump(db: str | Path) -> list[str]:

@@ -37,7 +37,7 @@ def mark_matches(text: str, query: str, window: int = WINDOW) -> str:
     """``text`` with the query's words in ``[...]``; a long text is cut to a window around
     the first match, with ``…`` where it was cut."""
     pattern = _pattern(query)
-    first = pattern.search(text, 0, min(len(text), 1 << 20)) if pattern else None
+    first = pattern.search(text) if pattern else None
     start = 0 if first is None else max(0, first.start() - window // 3)
     end = min(len(text), start + window)
     if start == 0 and end == len(text):

@@ -168,8 +168,13 @@ def explain_db_error(exc: sqlite3.Error, path: str | Path | None) -> Environment
     if "readonly" in low or "read-only" in low:
         return EnvironmentFault("the store is read-only here (file or directory permissions)",
                                 where)  # fmt: skip
-    if "disk i/o" in low or "unable to open" in low:
-        return EnvironmentFault(f"cannot read or write the store ({text})", where)
+    if "disk i/o" in low:
+        name = getattr(exc, "sqlite_errorname", "") or "disk I/O error"
+        why = f"{name}: disk full, file size limit or a failing disk"
+        return EnvironmentFault(f"could not read or write the store ({why}); nothing was changed",
+                                where)  # fmt: skip
+    if "unable to open" in low:
+        return EnvironmentFault(f"cannot open the store ({text})", where)
     return EnvironmentFault(f"store error: {text}", where)
 
 
@@ -239,6 +244,10 @@ class Store:
 
     @classmethod
     def _open_writable(cls, db: Path) -> Store:
+        folder = db.parent if str(db.parent) else Path(".")
+        if not os.access(folder, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
+            raise UserError("the store (or its directory) is read-only here; commands that "
+                            "only read it still work", db)  # fmt: skip
         conn = _connect(str(db), uri=False)
         try:
             _check_kind(conn, db, readonly=False)
@@ -939,9 +948,17 @@ def _connect(target: str, *, uri: bool) -> sqlite3.Connection:
 
 
 def _check_kind(conn: sqlite3.Connection, db: Path, *, readonly: bool) -> None:
-    """Refuse, before writing anything, a database that is not (or no longer) an mt store."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    """Refuse, before writing anything, a database that is not (or no longer) an mt store.
+
+    Version and tables are read in one read transaction (one snapshot): read apart, another
+    process creating the store in between would look like a foreign database.
+    """
+    conn.execute("BEGIN")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.execute("COMMIT")
     if version == 0:
         if tables:
             shown = ", ".join(sorted(tables)[:4])

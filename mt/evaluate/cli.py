@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from mt.errors import UserError
+from mt.evaluate.recipe import MAX_RESAMPLES, check_resamples
 
 if TYPE_CHECKING:
     from mt.evaluate.qa import QAReport
@@ -30,6 +31,7 @@ eval_app = typer.Typer(
 )
 
 FORMATS = ("text", "json", "markdown")
+N_CONFIDENCE = 1000  # bootstrap resamples for CIs (and --paired-bs's default), as sacrebleu
 
 # -------------------------------------------------------------------------- shared options
 HypsOpt = Annotated[list[Path], typer.Option("--hyp", help="System output (one per line).")]
@@ -233,12 +235,23 @@ def compare_command(
     hyp: HypsOpt,
     tgt: TgtOpt,
     paired_bs: Annotated[
-        int | None, typer.Option("--paired-bs", help="Paired bootstrap with N resamples.")
+        int | None,
+        typer.Option(
+            "--paired-bs",
+            min=1,
+            max=MAX_RESAMPLES,
+            help="Paired bootstrap with N resamples (default 1000).",
+        ),
     ] = None,
     paired_ar: Annotated[
-        int | None, typer.Option("--paired-ar", help="Approximate randomization, N trials.")
+        int | None,
+        typer.Option(
+            "--paired-ar", min=1, max=MAX_RESAMPLES, help="Approximate randomization, N trials."
+        ),
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (sacrebleu's default).")] = 12345,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed (sacrebleu's default).")
+    ] = 12345,
     metrics: MetricsOpt = "bleu,chrf",
     fmt: FormatOpt = "text",
     lowercase: LowerOpt = False,
@@ -260,14 +273,19 @@ def compare_command(
     _check_format(fmt)
     if paired_bs is not None and paired_ar is not None:
         raise UserError("--paired-bs and --paired-ar are alternatives: give one")
-    test, n = ("ar", paired_ar) if paired_ar is not None else ("bs", paired_bs or 1000)
+    test, n = ("ar", paired_ar) if paired_ar is not None else ("bs", paired_bs or N_CONFIDENCE)
     opts = _options(tgt, lowercase, tokenize, yo_fold, no_nfc, ter_case_sensitive, intl=False)
     names = parse_metric_names(metrics)
     if len(hyp) < 2:
         raise UserError("give at least two --hyp files (the first is the baseline)")
     hyps, refs, srcs = read_systems(hyp, ref, src)
     systems = list(zip(_system_names(hyp), hyps, strict=True))
-    result = compare(systems, refs, opts, names, test=test, n_samples=n, seed=seed, jobs=jobs)
+    # Checked before any scoring: the work and memory grow with resamples × segments.
+    check_resamples(n, len(hyps[0]), "resamples" if test == "bs" else "trials")
+    if test == "ar":
+        check_resamples(N_CONFIDENCE, len(hyps[0]))  # the CIs' bootstrap
+    result = compare(systems, refs, opts, names, test=test, n_samples=n, seed=seed, jobs=jobs,
+                     n_confidence=N_CONFIDENCE)  # fmt: skip
     extra = _analysis(result, systems, refs, srcs, opts.tgt) if analysis else None
     if fmt == "json":
         _dump(result.to_dict() | ({"analysis": extra} if extra else {}))

@@ -13,6 +13,7 @@ from typing import Any
 
 from mt.corpus.store import Store
 from mt.evaluate.runs import RUN_KIND
+from mt.evaluate.storage import RunStore
 
 
 @dataclass
@@ -42,27 +43,13 @@ def history(
     system: str | None = None,
     last: int | None = None,
 ) -> list[HistoryRow]:
-    """Rows oldest first; failed systems appear with no score and their error."""
-    sql = (
-        "SELECT r.id, r.name, r.started_at, s.src_lang || '-' || s.tgt_lang, s.name, s.model,"
-        " s.status, s.error, sc.score, sc.ci_low, sc.ci_high"
-        " FROM runs r JOIN systems s ON s.run_id = r.id"
-        " LEFT JOIN scores sc ON sc.system_id = s.id AND sc.metric = ? AND sc.doc_key IS NULL"
-        " WHERE r.kind = ?"
-    )
-    args: list[Any] = [metric, RUN_KIND]
-    if direction:
-        sql += " AND s.src_lang || '-' || s.tgt_lang = ?"
-        args.append(direction)
-    if system:
-        sql += " AND s.name = ?"
-        args.append(system)
-    if last:
-        sql += " AND r.id IN (SELECT id FROM runs WHERE kind = ? ORDER BY id DESC LIMIT ?)"
-        args += [RUN_KIND, last]
-    sql += " ORDER BY r.id, s.src_lang, s.tgt_lang, s.id"
+    """Rows oldest first; failed systems appear with no score and their error.
+
+    A store without evaluation runs (no run tables yet) is a :class:`UserError`.
+    """
+    db = RunStore.for_reading(store)
     rows = [HistoryRow(*row[:7], metric, *row[8:], error=row[7])
-            for row in store.conn.execute(sql, args)]  # fmt: skip
+            for row in db.history(RUN_KIND, metric, direction, system, last)]  # fmt: skip
     _deltas(rows)
     return rows
 
@@ -80,10 +67,7 @@ def _deltas(rows: list[HistoryRow]) -> None:
 
 def metrics_in_store(store: Store) -> list[str]:
     """Metric keys that have corpus scores in some evaluation run (for error messages)."""
-    return [m for (m,) in store.conn.execute(
-        "SELECT DISTINCT sc.metric FROM scores sc JOIN systems s ON s.id = sc.system_id"
-        " JOIN runs r ON r.id = s.run_id WHERE r.kind = ? AND sc.doc_key IS NULL ORDER BY 1",
-        (RUN_KIND,))]  # fmt: skip
+    return RunStore.for_reading(store).corpus_metrics(RUN_KIND)
 
 
 def rows_json(rows: list[HistoryRow]) -> str:

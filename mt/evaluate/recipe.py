@@ -14,7 +14,8 @@ Format (all keys but ``[[system]]`` optional)::
     split = "test"                        # train | dev | test
     directions = ["en-ru", "ru-en"]       # default: all six
     metrics = ["bleu", "chrf", "ter"]     # + "chrf++", "comet"
-    bootstrap = 1000                      # paired bootstrap resamples (0: no CIs/p-values)
+    bootstrap = 1000                      # paired bootstrap resamples (0: no CIs/p-values;
+                                          # at most 100000)
     seed = 12345
     limit = 0                             # at most N segments per direction (0: all)
     worst = 10                            # worst segments kept per system and direction
@@ -50,6 +51,13 @@ SCORE_METRICS = ("bleu", "chrf", "chrf++", "ter")
 METRICS = (*SCORE_METRICS, "comet")
 DEFAULT_METRICS = ("bleu", "chrf", "ter")
 DEFAULT_COMET_MODEL = "Unbabel/wmt22-comet-da"
+# Bootstrap resamples / randomization trials: sacrebleu's default is 1000 and 10000 already
+# gives stable p-values; more only costs time (and, unchecked, a typo could ask numpy for
+# terabytes: the resampled sums are an array of resamples × statistics).
+MAX_RESAMPLES = 100_000
+# Resamples × segments of one test: every cell is a random draw (time), and COMET's bootstrap
+# keeps its index matrix in memory (8 bytes a cell), so this also bounds memory at ~4 GB.
+MAX_RESAMPLE_CELLS = 500_000_000
 
 TOP_KEYS = ("name", "description", "db", "store", "split", "directions", "metrics", "bootstrap",
             "seed", "limit", "worst", "comet_model", "system")  # fmt: skip
@@ -116,6 +124,21 @@ class Recipe:
                 "recipe_path": str(self.path) if self.path else None}  # fmt: skip
 
 
+def check_resamples(n: int, segments: int, what: str = "bootstrap resamples") -> None:
+    """A :class:`UserError` unless ``1 <= n <= MAX_RESAMPLES`` and the work fits the budget.
+
+    Shared by ``mt eval compare --paired-bs/--paired-ar`` and recipes' ``bootstrap``, so that
+    a too-large count fails before any work, in one line, instead of in numpy's allocator.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_RESAMPLES:
+        raise UserError(f"{what} must be between 1 and {MAX_RESAMPLES:,}, not {n!r}")
+    if n * segments > MAX_RESAMPLE_CELLS:
+        fit = max(1, MAX_RESAMPLE_CELLS // max(segments, 1))
+        raise UserError(f"{n:,} {what} of {segments:,} segments is too much work ({what} × "
+                        f"segments must stay under {MAX_RESAMPLE_CELLS:,}): use at most {fit:,}, "
+                        "or fewer segments")  # fmt: skip
+
+
 def load_recipe(path: str | Path) -> Recipe:
     """Read and validate a recipe file; every problem is one :class:`UserError` naming it."""
     from mt.textio import read_text
@@ -140,7 +163,7 @@ def parse_recipe(data: dict[str, Any], *, text: str = "", path: Path | None = No
         metrics=v.metrics(data.get("metrics", list(DEFAULT_METRICS))),
         split=v.choice(data, "split", SPLITS, "test", "recipe"),
         db=v.db(data, base),
-        bootstrap=v.integer(data, "bootstrap", 1000, "recipe", minimum=0),
+        bootstrap=v.integer(data, "bootstrap", 1000, "recipe", minimum=0, maximum=MAX_RESAMPLES),
         seed=v.integer(data, "seed", 12345, "recipe", minimum=0),
         limit=v.integer(data, "limit", 0, "recipe", minimum=0),
         worst=v.integer(data, "worst", 10, "recipe", minimum=0),
@@ -199,10 +222,13 @@ class _Validator:
             self.fail(f"{key!r} in {where} must be a non-empty string", key)
         return value.strip() if isinstance(value, str) else None
 
-    def integer(self, table: dict, key: str, default: int, where: str, minimum: int) -> int:
+    def integer(self, table: dict, key: str, default: int, where: str, minimum: int,
+                maximum: int | None = None) -> int:  # fmt: skip
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             self.fail(f"{key!r} in {where} must be an integer ≥ {minimum}, not {value!r}", key)
+        if maximum is not None and value > maximum:
+            self.fail(f"{key!r} in {where} must be at most {maximum:,}, not {value!r}", key)
         return value
 
     def boolean(self, table: dict, key: str, default: bool, where: str) -> bool:

@@ -1,8 +1,9 @@
 """Evaluation runs: translate the test split with every system of a recipe, score, store.
 
 Why runs live in the corpus store: the test set *is* the store's gold-aligned test split, and
-keeping scores beside it (tables ``runs``/``systems``/``scores``) makes ``mt eval history``
-a query instead of a pile of JSON files. The flow of :func:`run_recipe`:
+keeping scores beside it (tables ``runs``/``systems``/``scores``, owned by
+:mod:`mt.evaluate.storage`, which holds all their SQL) makes ``mt eval history`` a query
+instead of a pile of JSON files. The flow of :func:`run_recipe`:
 
 1. per direction, the test set: the gold beads of the split's documents (beads with an empty
    side are skipped: there is nothing to translate or nothing to compare with);
@@ -21,7 +22,6 @@ files written by the run and ``mt eval report RUN_ID`` are the same thing.
 
 from __future__ import annotations
 
-import json
 import platform
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +30,8 @@ from typing import Any, Protocol
 
 from mt.corpus.store import Store
 from mt.errors import UserError
-from mt.evaluate.recipe import Recipe, SystemSpec
+from mt.evaluate.recipe import Recipe, SystemSpec, check_resamples
+from mt.evaluate.storage import NO_RUNS, RunStore
 
 RUN_KIND = "eval"
 MAX_ERROR_CHARS = 2000
@@ -339,31 +340,30 @@ def _qa(test: TestSet, hyps: list[str]) -> dict[str, Any]:
 
 
 def start_run(store: Store, recipe: Recipe, params: dict[str, Any]) -> int:
-    """Insert the run (status ``running``) so that partial results always have a home."""
-    with store.transaction() as conn:
-        cur = conn.execute(
-            "INSERT INTO runs (kind, name, recipe, params_json, status, details_json)"
-            " VALUES (?, ?, ?, ?, 'running', ?)",
-            (RUN_KIND, recipe.name, recipe.text, _json(params),
-             _json({"directions": {}, "notes": [], "versions": _versions()})),
-        )  # fmt: skip
-        return int(cur.lastrowid)
+    """Insert the run (status ``running``) so that partial results always have a home.
+
+    The run tables are created here on first use (:func:`mt.evaluate.storage.ensure_schema`).
+    """
+    details = {"directions": {}, "notes": [], "versions": _versions()}
+    return RunStore.for_writing(store).start_run(RUN_KIND, recipe.name, recipe.text, params,
+                                                 details)  # fmt: skip
 
 
 def save_direction(store: Store, run_id: int, test: TestSet, outputs: list[SystemOutput],
                    scores: dict[str, SystemScores], note: dict[str, Any]) -> None:  # fmt: skip
     """One transaction: the direction's systems, their scores, and its entry in the run."""
-    with store.transaction() as conn:
+    db = RunStore(store)
+    with db.transaction():
         for out in outputs:
-            sid = _insert_system(conn, run_id, test, out, scores.get(out.spec.name))
+            sid = _insert_system(db, run_id, test, out, scores.get(out.spec.name))
             if out.spec.name in scores:
-                _insert_scores(conn, sid, scores[out.spec.name])
-        details = _run_details(conn, run_id)
+                db.add_scores(sid, scores[out.spec.name].corpus, scores[out.spec.name].documents)
+        details = _run_details(db, run_id)
         details["directions"][test.direction] = note
-        conn.execute("UPDATE runs SET details_json = ? WHERE id = ?", (_json(details), run_id))
+        db.set_run_details(run_id, details)
 
 
-def _insert_system(conn, run_id: int, test: TestSet, out: SystemOutput,
+def _insert_system(db: RunStore, run_id: int, test: TestSet, out: SystemOutput,
                    scores: SystemScores | None) -> int:  # fmt: skip
     details: dict[str, Any] = {
         "segments": len(test),
@@ -375,33 +375,16 @@ def _insert_system(conn, run_id: int, test: TestSet, out: SystemOutput,
         details |= scores.details
     if out.hyps is not None:
         details |= {"hypotheses": out.hyps, "segment_ids": test.ids}
-    cur = conn.execute(
-        "INSERT INTO systems (run_id, name, src_lang, tgt_lang, model, revision, backend,"
-        " params_json, status, error, seconds, details_json) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (run_id, out.spec.name, test.src, test.tgt, out.model, out.revision, out.backend,
-         _json(out.spec.params(test.direction)), "ok" if out.ok else "failed", out.error,
-         out.load_s + out.translate_s, _json(details)),
+    return db.add_system(
+        run_id, name=out.spec.name, src_lang=test.src, tgt_lang=test.tgt, model=out.model,
+        revision=out.revision, backend=out.backend, params=out.spec.params(test.direction),
+        status="ok" if out.ok else "failed", error=out.error,
+        seconds=out.load_s + out.translate_s, details=details,
     )  # fmt: skip
-    return int(cur.lastrowid)
 
 
-def _insert_scores(conn, system_id: int, scores: SystemScores) -> None:
-    rows = []
-    for key, e in scores.corpus.items():
-        extra = {k: v for k, v in e.items() if k not in ("score", "ci_low", "ci_high", "signature")}
-        rows.append((system_id, key, None, e["score"], e.get("ci_low"), e.get("ci_high"),
-                     e.get("signature"), _json(extra)))  # fmt: skip
-    for doc, per_metric in scores.documents.items():
-        for key, value in per_metric.items():
-            rows.append((system_id, key, doc, value, None, None, None, None))
-    conn.executemany(
-        "INSERT INTO scores (system_id, metric, doc_key, score, ci_low, ci_high, signature,"
-        " details_json) VALUES (?,?,?,?,?,?,?,?)", rows)  # fmt: skip
-
-
-def _run_details(conn, run_id: int) -> dict[str, Any]:
-    row = conn.execute("SELECT details_json FROM runs WHERE id = ?", (run_id,)).fetchone()
-    data = json.loads(row[0]) if row and row[0] else {}
+def _run_details(db: RunStore, run_id: int) -> dict[str, Any]:
+    data = db.run_details(run_id)
     data.setdefault("directions", {})
     data.setdefault("notes", [])
     return data
@@ -409,29 +392,16 @@ def _run_details(conn, run_id: int) -> dict[str, Any]:
 
 def add_note(store: Store, run_id: int, note: str) -> None:
     """A run-level remark shown at the top of every report (e.g. COMET unavailable)."""
-    with store.transaction() as conn:
-        details = _run_details(conn, run_id)
+    db = RunStore(store)
+    with db.transaction():
+        details = _run_details(db, run_id)
         if note not in details["notes"]:
             details["notes"].append(note)
-        conn.execute("UPDATE runs SET details_json = ? WHERE id = ?", (_json(details), run_id))
+        db.set_run_details(run_id, details)
 
 
 def finish_run(store: Store, run_id: int, status: str) -> None:
-    with store.transaction() as conn:
-        conn.execute("UPDATE runs SET status = ?, finished_at = datetime('now') WHERE id = ?",
-                     (status, run_id))  # fmt: skip
-
-
-def _json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=_jsonable)
-
-
-def _jsonable(value: Any) -> Any:
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    return str(value)
+    RunStore(store).finish_run(run_id, status)
 
 
 def _versions() -> dict[str, str]:
@@ -460,19 +430,34 @@ def run_recipe(recipe: Recipe, store: Store, options: RunOptions | None = None) 
     limit = recipe.limit if opts.limit is None else opts.limit
     factory = opts.translator_factory or make_translator
     check_store_ready(store, recipe.split)
+    tests = [load_test_set(store, *d.split("-"), recipe.split, limit) for d in recipe.directions]
+    _check_bootstrap(recipe, tests)
     params = recipe.params() | {"limit": limit, "db": str(store.path)}
     run_id = start_run(store, recipe, params)
     comet = _comet(recipe, store, run_id, opts)
     status = "interrupted"
     try:
-        counts = [_run_direction(recipe, store, run_id, d, limit, factory, comet, opts)
-                  for d in recipe.directions]  # fmt: skip
+        counts = [_run_direction(recipe, store, run_id, test, factory, comet, opts)
+                  for test in tests]  # fmt: skip
         ok = sum(c[0] for c in counts)
         failed = sum(c[1] for c in counts)
         status = "ok" if not failed else ("failed" if not ok else "partial")
     finally:
         finish_run(store, run_id, status)
     return run_id
+
+
+def _check_bootstrap(recipe: Recipe, tests: list[TestSet]) -> None:
+    """Refuse a bootstrap too large for a test set before any model is loaded (not after
+    hours of translation, and not in numpy's allocator)."""
+    if not recipe.bootstrap:
+        return
+    for test in tests:
+        try:
+            check_resamples(recipe.bootstrap, len(test), "bootstrap resamples")
+        except UserError as exc:
+            raise UserError(f"{test.direction}: {exc.message} (lower the recipe's `bootstrap` "
+                            "or use --limit)", recipe.path) from None  # fmt: skip
 
 
 def _comet(recipe: Recipe, store: Store, run_id: int, opts: RunOptions) -> Any | None:
@@ -484,12 +469,11 @@ def _comet(recipe: Recipe, store: Store, run_id: int, opts: RunOptions) -> Any |
                                                              opts.log(msg)))  # fmt: skip
 
 
-def _run_direction(recipe: Recipe, store: Store, run_id: int, direction: str, limit: int,
+def _run_direction(recipe: Recipe, store: Store, run_id: int, test: TestSet,
                    factory: TranslatorFactory, comet: Any | None,
                    opts: RunOptions) -> tuple[int, int]:  # fmt: skip
     """Translate, score and store one direction; returns (systems ok, systems failed)."""
-    src, tgt = direction.split("-")
-    test = load_test_set(store, src, tgt, recipe.split, limit)
+    direction = test.direction
     note: dict[str, Any] = {"segments": len(test), "documents": test.documents}
     if not len(test):
         note["error"] = f"no gold-aligned {direction} pairs in the {recipe.split} split"
@@ -517,87 +501,53 @@ def _run_direction(recipe: Recipe, store: Store, run_id: int, direction: str, li
 
 def resolve_run_id(store: Store, run: str | int) -> int:
     """A run id, or ``last``/``latest`` for the newest evaluation run."""
+    db = RunStore.for_reading(store)
     if isinstance(run, str) and run.lower() in ("last", "latest"):
-        row = store.conn.execute(
-            "SELECT max(id) FROM runs WHERE kind = ?", (RUN_KIND,)).fetchone()  # fmt: skip
-        if row[0] is None:
-            raise UserError("no evaluation runs in the store (run `mt eval run RECIPE`)")
-        return int(row[0])
+        last = db.last_run_id(RUN_KIND)
+        if last is None:
+            raise UserError(NO_RUNS)
+        return last
     try:
         run_id = int(run)
     except ValueError:
         raise UserError(f"invalid run id {run!r} (a number, or 'last')") from None
-    row = store.conn.execute("SELECT kind FROM runs WHERE id = ?", (run_id,)).fetchone()
-    if row is None or row[0] != RUN_KIND:
+    if db.run_kind(run_id) != RUN_KIND:
         raise UserError(f"no evaluation run {run_id} in the store", store.path)
     return run_id
 
 
 def load_run(store: Store, run_id: int) -> dict[str, Any]:
     """The report data of a stored run (the JSON report is exactly this)."""
-    conn = store.conn
-    row = conn.execute(
-        "SELECT id, name, recipe, params_json, started_at, finished_at, status, details_json"
-        " FROM runs WHERE id = ?", (run_id,)).fetchone()  # fmt: skip
+    db = RunStore.for_reading(store)
+    row = db.run(run_id)
     if row is None:
         raise UserError(f"no evaluation run {run_id} in the store", store.path)
-    params = json.loads(row[3] or "{}")
-    details = json.loads(row[7] or "{}")
-    run = {"id": row[0], "name": row[1], "started_at": row[4], "finished_at": row[5],
-           "status": row[6], "params": params, "versions": details.get("versions", {}),
-           "recipe": row[2]}  # fmt: skip
+    params, details = row["params"], row["details"]
+    run = {"id": row["id"], "name": row["name"], "started_at": row["started_at"],
+           "finished_at": row["finished_at"], "status": row["status"], "params": params,
+           "versions": details.get("versions", {}), "recipe": row["recipe"]}  # fmt: skip
     directions = []
     for direction in params.get("directions", []):
         note = details.get("directions", {}).get(direction)
         if note is None:
             continue  # not reached (interrupted run)
-        directions.append(_load_direction(conn, run_id, direction, note))
+        directions.append(_load_direction(db, run_id, direction, note))
     return {"format": "mt-eval-run/1", "run": run, "notes": details.get("notes", []),
             "directions": directions}  # fmt: skip
 
 
-def _load_direction(conn, run_id: int, direction: str, note: dict[str, Any]) -> dict[str, Any]:
+def _load_direction(db: RunStore, run_id: int, direction: str,
+                    note: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
     src, tgt = direction.split("-")
     systems = []
-    for sid, name, model, rev, backend, params, status, error, seconds, det in conn.execute(
-        "SELECT id, name, model, revision, backend, params_json, status, error, seconds,"
-        " details_json FROM systems WHERE run_id = ? AND src_lang = ? AND tgt_lang = ?"
-        " ORDER BY id", (run_id, src, tgt),
-    ):  # fmt: skip
-        d = json.loads(det or "{}")
+    for row in db.systems(run_id, src, tgt):
+        d = row["details"]
         d.pop("hypotheses", None)
         d.pop("segment_ids", None)
-        corpus, docs = _load_scores(conn, sid)
-        systems.append({"name": name, "status": status, "error": error, "model": model,
-                        "revision": rev, "backend": backend,
-                        "params": json.loads(params or "{}"), "seconds": seconds,
-                        "scores": corpus, "documents": docs} | d)  # fmt: skip
+        corpus, docs = db.scores(row["id"])
+        entry = {k: row[k] for k in ("name", "status", "error", "model", "revision", "backend",
+                                     "params", "seconds")}  # fmt: skip
+        systems.append(entry | {"scores": corpus, "documents": docs} | d)
     return {"direction": direction, "src": src, "tgt": tgt, "segments": note.get("segments", 0),
             "documents": note.get("documents", []), "baseline": note.get("baseline"),
             "error": note.get("error"), "systems": systems}  # fmt: skip
-
-
-def _load_scores(conn, system_id: int) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
-    corpus: dict[str, Any] = {}
-    docs: dict[str, dict[str, float]] = {}
-    for metric, doc, value, lo, hi, sig, det in conn.execute(
-        "SELECT metric, doc_key, score, ci_low, ci_high, signature, details_json FROM scores"
-        " WHERE system_id = ? ORDER BY id", (system_id,),
-    ):  # fmt: skip
-        if doc is None:
-            corpus[metric] = {"score": value, "ci_low": lo, "ci_high": hi, "signature": sig}
-            corpus[metric] |= json.loads(det or "{}")
-        else:
-            docs.setdefault(doc, {})[metric] = value
-    return corpus, docs
-
-
-def stored_hypotheses(store: Store, run_id: int, system: str, direction: str) -> list[str]:
-    """The translations a system produced in a run (for re-scoring or inspection)."""
-    src, tgt = direction.split("-")
-    row = store.conn.execute(
-        "SELECT details_json FROM systems WHERE run_id = ? AND name = ? AND src_lang = ?"
-        " AND tgt_lang = ?", (run_id, system, src, tgt)).fetchone()  # fmt: skip
-    if row is None:
-        raise UserError(f"run {run_id} has no system {system!r} for {direction}")
-    return json.loads(row[0] or "{}").get("hypotheses", [])

@@ -131,7 +131,7 @@ def history_command(
 
     if direction is not None:
         direction = _direction(direction)
-    with Store.open(db, create=False) as store:
+    with Store.open(db, create=False, readonly=True) as store:
         rows = history(store, metric.lower(), direction, system, last)
         known = metrics_in_store(store)
     if not rows:
@@ -215,7 +215,7 @@ def report_command(
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise UserError(f"unknown report format {fmt!r} (available: {', '.join(FORMATS)})")
-    with Store.open(db, create=False) as store:
+    with Store.open(db, create=False, readonly=True) as store:
         data = load_run(store, resolve_run_id(store, run))
     if out is None:
         sys.stdout.write(render(data, fmt))

@@ -230,6 +230,12 @@ def test_score_option_errors(files, run_mt, args, needle):
         (["--paired-bs", "100", "--paired-ar", "100"], "alternatives"),
         (["--metrics", "bleu,rouge"], "unknown metric 'rouge'"),
         (["--tgt", "tr"], "unsupported language 'tr'"),
+        (["--paired-bs", "99999999999"], "--paired-bs"),  # would allocate ~40 TiB
+        (["--paired-bs", "100001"], "100000"),
+        (["--paired-bs", "0"], "--paired-bs"),  # was silently taken as 1000
+        (["--paired-ar", "-5"], "--paired-ar"),
+        (["--paired-ar", "99999999999"], "--paired-ar"),
+        (["--seed", "-1"], "--seed"),
     ],
 )
 def test_compare_option_errors(files, run_mt, args, needle):
@@ -237,6 +243,34 @@ def test_compare_option_errors(files, run_mt, args, needle):
             files["other"], "--tgt", "ru"]  # fmt: skip
     code, out, err = run_mt(*base, *args)
     _one_line_error(code, out, err, needle)
+
+
+@pytest.mark.parametrize(("option", "what"), [("--paired-bs", "resamples"),
+                                              ("--paired-ar", "trials")])  # fmt: skip
+def test_compare_refuses_resamples_times_segments_over_budget(files, run_mt, monkeypatch,
+                                                             option, what):  # fmt: skip
+    """Within 1..100000, the work (resamples × segments) is still bounded, before scoring."""
+    import mt.evaluate.recipe as recipe
+    import mt.evaluate.significance as significance
+
+    def never(*args, **kwargs):
+        raise AssertionError("scored although the budget check should have refused")
+
+    monkeypatch.setattr(recipe, "MAX_RESAMPLE_CELLS", 8 * 100)  # the files have 8 lines
+    monkeypatch.setattr(significance, "compare", never)
+    base = ["eval", "compare", "--ref", files["ref"], "--hyp", files["hyp"], "--hyp",
+            files["other"], "--tgt", "ru"]  # fmt: skip
+    code, out, err = run_mt(*base, option, "101")
+    _one_line_error(code, out, err, f"101 {what} of 8 segments is too much work",
+                    "use at most 100,")  # fmt: skip
+
+
+def test_compare_paired_ar_at_the_bounds_runs(files, run_mt):
+    base = ["eval", "compare", "--ref", files["ref"], "--hyp", files["hyp"], "--hyp",
+            files["other"], "--tgt", "ru", "--format", "json"]  # fmt: skip
+    code, out, err = run_mt(*base, "--paired-ar", "1")
+    assert code == 0, err
+    assert json.loads(out)["n_samples"] == 1
 
 
 def test_compare_needs_two_systems(files, run_mt):

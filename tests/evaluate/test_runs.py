@@ -107,6 +107,10 @@ def test_bundle_recipe_is_valid_and_covers_six_directions():
         ('directions = ["ru-en"]\n[[system]]\nname = "a"\nmodel = "Helsinki-NLP/opus-mt-en-ru"\n',
          "translates en-ru, not ru-en", 4),
         ('name = "x\n', "invalid TOML", None),
+        ('bootstrap = 100001\n[[system]]\nname = "a"\n',
+         "'bootstrap' in recipe must be at most 100,000, not 100001", 1),
+        ('bootstrap = 99999999999\n[[system]]\nname = "a"\n', "'bootstrap' in recipe", 1),
+        ('bootstrap = -1\n[[system]]\nname = "a"\n', "'bootstrap' in recipe", 1),
     ],
 )  # fmt: skip
 def test_bad_recipes_exit_2_with_one_line(tmp_path, run_mt, text, message, line):
@@ -228,6 +232,23 @@ def test_output_identical_to_the_baseline_gets_no_p_value(db):
     again = data["directions"][0]["systems"][1]["scores"]["bleu"]
     assert again["p_value"] is None and again["identical_to_baseline"]  # not "p=0.02*"
     assert "= baseline" in render(data, "md")
+
+
+def test_bootstrap_too_large_for_the_test_set_fails_before_translating(db, monkeypatch):
+    import mt.evaluate.recipe as recipe_module
+    from mt.evaluate.storage import RunStore, has_schema
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("a model was loaded although the bootstrap is refused")
+
+    monkeypatch.setattr(recipe_module, "MAX_RESAMPLE_CELLS", 50 * 7)
+    refused = r"en-ru: 50 bootstrap resamples of 8 segments is too much work .* use at most 43,"
+    with pytest.raises(UserError, match=refused):
+        run_fake(db, fake_recipe(), limit=8, factory=no_model)
+    with Store.open(db) as store:  # no run was started
+        assert not has_schema(store) or RunStore(store).last_run_id("eval") is None
+    _, data = run_fake(db, fake_recipe(bootstrap=0), limit=8)  # no bootstrap: nothing to check
+    assert data["run"]["status"] == "ok"
 
 
 def test_all_systems_failing_marks_the_run_failed(db):

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from mt.errors import UserError
+from mt.errors import UserError, write_fault
 from mt.lang import LANGS, az_cyrillic_to_latin, check_lang
 from mt.textio import temp_beside
 
@@ -256,6 +256,10 @@ def atomic_paths(*targets: str | Path) -> Iterator[list[Path]]:
         yield temps
         for tmp, target in zip(temps, targets, strict=True):
             os.replace(tmp, target)
+    except OSError as exc:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+        raise write_fault(exc, targets[0]) from None
     except BaseException:
         for tmp in temps:
             tmp.unlink(missing_ok=True)

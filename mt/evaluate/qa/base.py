@@ -55,10 +55,9 @@ def _jsonable(value: Any) -> Any:
 
 
 class QACheck(ABC):
-    """One check. Subclasses set ``name``/``description`` and implement the three steps."""
+    """One check. Subclasses set ``name`` (and ``severity``) and implement the three steps."""
 
     name: ClassVar[str] = ""
-    description: ClassVar[str] = ""
     severity: ClassVar[str] = ERROR
 
     def fit(self, segments: Sequence[Segment]) -> None:  # noqa: B027 (optional hook)

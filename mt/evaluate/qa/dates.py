@@ -163,7 +163,6 @@ class DatesCheck(QACheck):
     """Every date of the source appears in the hypothesis, and no other date."""
 
     name = "dates"
-    description = "dates carried over (language-aware month names and formats)"
 
     def score(self, seg: Segment) -> dict[str, list[str]]:
         src = Counter(c for c, _ in find_dates(seg.src, seg.src_lang))

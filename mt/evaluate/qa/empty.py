@@ -11,7 +11,6 @@ class EmptyCheck(QACheck):
     """Flags an empty hypothesis for a non-empty source, and output for an empty source."""
 
     name = "empty"
-    description = "empty output"
 
     def score(self, seg: Segment) -> str:
         src, hyp = bool(seg.src.strip()), bool(seg.hyp.strip())

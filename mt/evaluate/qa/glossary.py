@@ -103,7 +103,6 @@ class GlossaryCheck(QACheck):
     """Source terms from the glossary must come out as the glossary's rendering."""
 
     name = "glossary"
-    description = "glossary terms honoured"
     # A warning: stems cannot see that "Azerbaijani delegation" honours "Azərbaycan" or that
     # "EU" abbreviates "European Union"; the human-translated corpus trips it in ~5% of pairs.
     severity = WARNING

@@ -29,7 +29,6 @@ class LengthRatioCheck(QACheck):
     """Flags ratios more than ``factor`` times off the expected one (both directions)."""
 
     name = "length"
-    description = "length-ratio outliers"
     severity = WARNING
 
     def __init__(self, factor: float = 2.0, min_batch: int = 20):

@@ -162,7 +162,6 @@ class NumbersCheck(QACheck):
     """Every number of the source appears in the hypothesis (by value), and no other number."""
 
     name = "numbers"
-    description = "numbers carried over (language-aware separators, scales and percent)"
 
     def score(self, seg: Segment) -> dict[str, list[str]]:
         src = Counter(find_numbers(seg.src, seg.src_lang))

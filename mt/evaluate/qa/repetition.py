@@ -35,7 +35,6 @@ class RepetitionCheck(QACheck):
     """Flags looping output that the source does not have."""
 
     name = "repetition"
-    description = "repeated words or phrases"
 
     def score(self, seg: Segment) -> dict[str, Any]:
         n, times, phrase = max_repeat(seg.hyp, seg.tgt_lang)

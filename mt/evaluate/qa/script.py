@@ -51,7 +51,6 @@ class WrongScriptCheck(QACheck):
     """Flags words written in a script the target language does not use."""
 
     name = "script"
-    description = "wrong script (Latin in ru, Cyrillic in az/en)"
 
     def score(self, seg: Segment) -> dict[str, list[str]]:
         if seg.tgt_lang == "ru":

@@ -45,7 +45,6 @@ class TruncatedCheck(QACheck):
     """Flags outputs that end mid-sentence while the source ends properly."""
 
     name = "truncated"
-    description = "truncated output (no final punctuation, dangling word, open quote)"
 
     def score(self, seg: Segment) -> list[str]:
         src, hyp = seg.src.strip(), seg.hyp.strip()

@@ -26,7 +26,6 @@ class UntranslatedCheck(QACheck):
     """Flags hypotheses identical to the source or made mostly of source words."""
 
     name = "untranslated"
-    description = "untranslated or copied source"
 
     def __init__(self, max_copied: float = 0.5, min_words: int = 3):
         self.max_copied = max_copied

@@ -1,0 +1,84 @@
+"""Cases 3-4: concurrent writers wait for each other instead of crashing, and concurrent
+first opens of a store that does not exist yet cannot race on creating the schema."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+
+from tests.reliability.conftest import mt_cmd, mt_env, synthetic_pairs, write_moses
+
+
+def _import_all(db, groups) -> list[subprocess.CompletedProcess]:
+    procs = [subprocess.Popen(mt_cmd("corpus", "import", "--db", db, *files), env=mt_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for files in groups]  # fmt: skip
+    for p in procs:
+        p.wait(timeout=300)
+    return procs
+
+
+def _rows(db) -> dict[str, list[tuple[str, str]]]:
+    """Per document, its exported (en, ru) pairs straight from the tables."""
+    conn = sqlite3.connect(db)
+    try:
+        out: dict[str, list[tuple[str, str]]] = {}
+        for key, lang, text in conn.execute(
+            "SELECT d.doc_key, r.lang, s.text FROM segments s"
+            " JOIN renderings r ON r.id = s.rendering_id JOIN documents d ON d.id = r.document_id"
+            " ORDER BY d.doc_key, r.lang, s.idx"
+        ):
+            out.setdefault((key, lang), []).append(text)
+        return {k: list(zip(out[(k, "en")], out[(k, "ru")], strict=True))
+                for k, lang in out if lang == "en"}  # fmt: skip
+    finally:
+        conn.close()
+
+
+def test_four_concurrent_importers_into_a_new_store(tmp_path):
+    """No store yet: four processes create it at once; all succeed, every row is there."""
+    groups, expected = [], {}
+    for i in range(4):
+        pairs = synthetic_pairs(3000, tag=f"w{i}-")
+        groups.append(write_moses(tmp_path / f"w{i}" / "train", pairs))
+        expected[str((tmp_path / f"w{i}" / "train").resolve())] = pairs
+    db = tmp_path / "new.sqlite"
+    procs = _import_all(db, groups)
+    for p in procs:
+        assert p.returncode == 0, p.stderr.read()
+    assert _rows(db) == expected
+
+
+def test_two_large_concurrent_imports_both_land(tmp_path):
+    """The second writer waits for the first (busy timeout) instead of 'database is locked'."""
+    groups, expected = [], {}
+    for i in range(2):
+        pairs = synthetic_pairs(40_000, tag=f"big{i}-")
+        groups.append(write_moses(tmp_path / f"b{i}" / "corpus", pairs))
+        expected[str((tmp_path / f"b{i}" / "corpus").resolve())] = pairs
+    db = tmp_path / "two.sqlite"
+    procs = _import_all(db, groups)
+    for p in procs:
+        assert p.returncode == 0, p.stderr.read()
+    assert _rows(db) == expected
+
+
+def test_busy_store_beyond_the_timeout_is_one_line(tmp_path):
+    """A writer that holds the lock longer than MT_BUSY_TIMEOUT: one line, exit 1."""
+    db = tmp_path / "held.sqlite"
+    files = write_moses(tmp_path / "p" / "x", synthetic_pairs(10))
+    first = subprocess.run(mt_cmd("corpus", "import", "--db", db, *files), env=mt_env(),
+                           capture_output=True, text=True)  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        other = write_moses(tmp_path / "q" / "y", synthetic_pairs(10, "q"))
+        proc = subprocess.run(mt_cmd("corpus", "import", "--db", db, *other),
+                              env=mt_env(MT_BUSY_TIMEOUT="0.5"), capture_output=True,
+                              text=True)  # fmt: skip
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "busy" in proc.stderr and "Traceback" not in proc.stderr
