@@ -64,7 +64,7 @@ class ImportReport:
         if self.stale:
             parts.append(f"{self.stale} machine renderings marked stale (source text changed)")
         if self.skipped:
-            reasons = ", ".join(f"{n} {why}" for why, n in sorted(self.skipped.items()))
+            reasons = _reasons(self.skipped)
             parts.append(f"skipped {sum(self.skipped.values())} pairs ({reasons})")
         return "; ".join(parts)
 
@@ -259,12 +259,17 @@ def stage_source(stage: PairStage, source, src: str | None, tgt: str | None, *,
     for why, n in stats.items():
         report.skipped[why.removeprefix("skipped: ")] += n
     if not docs:
-        reasons = ", ".join(f"{n} {why.removeprefix('skipped: ')}" for why, n in stats.items())
+        reasons = _reasons(Counter({w.removeprefix("skipped: "): n for w, n in stats.items()}))
         raise UserError("no pairs in file" + (f" (skipped: {reasons})" if reasons else ""),
                         source.label)  # fmt: skip
     for stager in docs.values():
         stage.finish(stager.staged())
     return sum(s.pairs for s in docs.values())
+
+
+def _reasons(counts: Counter) -> str:
+    """``blank line: 2, a side empty: 1``: most frequent first."""
+    return ", ".join(f"{why}: {n}" for why, n in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 def _clean(text: str, lang: str) -> str:

@@ -42,7 +42,7 @@ def test_huge_segment_is_skipped_and_counted(tmp_path):
     proc = run_proc("corpus", "import", "--db", tmp_path / "h.db", *files)
     assert proc.returncode == 0, proc.stderr
     assert "1 pairs imported" in proc.stderr
-    assert "skipped 1 pairs (1 a side longer than 20000 characters)" in proc.stderr
+    assert "skipped 1 pairs (a side longer than 20000 characters: 1)" in proc.stderr
 
 
 def test_search_in_a_multi_megabyte_segment_returns_a_window(tmp_path):
