@@ -25,7 +25,6 @@ __all__ = ["segment", "split_paragraphs", "split_sentences"]
 
 # A run of blank (whitespace-only) lines separates paragraphs; a single line break does not.
 _BLANK_LINES = re.compile(r"\n\s*\n")
-_LINE_BREAK = re.compile(r"[^\S\n]*\n[^\S\n]*")
 
 _CLOSERS = "”“»\"'’)]›"  # “ closes Russian/German „…“ quotes
 _OPENERS = "“„«\"'‘‹(["
@@ -147,18 +146,14 @@ _WINDOW = 48  # characters looked back for the token before a period (and two be
 
 
 def split_paragraphs(text: str) -> list[str]:
-    """Split at blank lines; a single line break inside a paragraph becomes one space.
+    """Split at blank lines; a single line break stays inside its paragraph.
 
     Blank lines are hard boundaries because headings and datelines carry no final
-    punctuation; the alignment uses paragraphs as anchors. Sentences are then slices of
-    these paragraph strings (not of the raw input, whose line breaks were replaced).
+    punctuation; the alignment uses paragraphs as anchors. A single line break is not a
+    boundary (wrapped lines continue the sentence), and it is kept, so that every sentence
+    is an exact slice of the input text and can be traced back to it.
     """
-    paragraphs = []
-    for block in _BLANK_LINES.split(text):
-        block = _LINE_BREAK.sub(" ", block.strip())
-        if block:
-            paragraphs.append(block)
-    return paragraphs
+    return [block.strip() for block in _BLANK_LINES.split(text) if block.strip()]
 
 
 def split_sentences(paragraph: str, lang: str) -> list[str]:

@@ -529,14 +529,13 @@ def test_whitespace_only_lines_and_crlf_separate_paragraphs() -> None:
     assert split_paragraphs(text) == ["First one.", "Second one.", "Third."]
 
 
-def test_single_line_breaks_become_spaces() -> None:
-    text = "The ministry said\nthat talks continue.  \n  They will resume.\r\nSoon."
-    assert split_paragraphs(text) == [
-        "The ministry said that talks continue. They will resume. Soon."
-    ]
-    assert segment(text, "en") == [
-        ["The ministry said that talks continue.", "They will resume.", "Soon."]
-    ]
+def test_single_line_breaks_stay_inside_sentences() -> None:
+    """Wrapped lines continue a sentence, and each sentence is an exact slice of the input."""
+    text = "The ministry said\nthat talks continue.  \n  They will resume.\nSoon."
+    assert split_paragraphs(text) == [text]
+    sentences = segment(text, "en")[0]
+    assert sentences == ["The ministry said\nthat talks continue.", "They will resume.", "Soon."]
+    assert all(s in text for s in sentences)
 
 
 def test_empty_input() -> None:

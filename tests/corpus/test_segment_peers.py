@@ -34,7 +34,7 @@ TARGETS = {
     "pysbd_en.jsonl": 46,  # of 48; pySBD itself 47
     "pysbd_ru.jsonl": 41,  # of 42
     "razdel_ru.jsonl": 32,  # of 34
-    "barsnlp_az.jsonl": 308,  # of 320; a few BarsNLP expectations are debatable
+    "barsnlp_az.jsonl": 313,  # of 320 (issue target 308); a few expectations are debatable
 }
 
 
@@ -101,8 +101,8 @@ def _assert_slices(paragraph: str, sentences: list[str]) -> None:
 
 
 def test_line_breaks_inside_a_paragraph_stay_in_its_sentences() -> None:
-    """A paragraph handed to split_sentences keeps its single line breaks inside sentences;
-    segment() first joins a paragraph's lines with spaces and slices that paragraph text."""
+    """Single line breaks stay inside sentences, in split_sentences and in segment(): every
+    sentence is an exact slice of the input document."""
     paragraph = "The ministry said\nthat talks continue.\nThey will resume.  Soon."
     sentences = split_sentences(paragraph, "en")
     assert sentences == ["The ministry said\nthat talks continue.", "They will resume.", "Soon."]
@@ -110,10 +110,11 @@ def test_line_breaks_inside_a_paragraph_stay_in_its_sentences() -> None:
     document = f"Heading\n\n{paragraph}\n\n1) First item\n2) Second item"
     paragraphs = split_paragraphs(document)
     got = segment(document, "en")
-    assert got[1] == ["The ministry said that talks continue.", "They will resume.", "Soon."]
+    assert got[1] == ["The ministry said\nthat talks continue.", "They will resume.", "Soon."]
     assert got[2] == ["1) First item", "2) Second item"]
     for text, sentences in zip(paragraphs, got, strict=True):
         _assert_slices(text, sentences)
+        assert text in document
 
 
 # Our own cases for the rules the peer files motivated, so they hold without the files too.
