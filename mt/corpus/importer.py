@@ -301,8 +301,9 @@ def write_staged(store: Store, stage: PairStage, report: ImportReport) -> None:
             others = store.other_sources(doc_id, doc.a, doc.b, doc.source)
             if others:
                 report.shared[doc.key] = others
-        store.write_staged(doc, doc_id)
+        store.prepare_staged(doc, doc_id)
         report.pairs += doc.pairs
+    store.copy_staged()
 
 
 # -- the command ----------------------------------------------------------------------------

@@ -630,9 +630,10 @@ class Store:
             " AND ifnull(source, '') <> ? ORDER BY 1", (doc_id, a, b, source),
         )]  # fmt: skip
 
-    def write_staged(self, doc: StagedDocument, doc_id: int) -> None:
-        """Replace what ``doc.source`` provided for this document and pair by the staged
-        pairs: two renderings, their segments (indexed) and an ``import`` alignment."""
+    def prepare_staged(self, doc: StagedDocument, doc_id: int) -> None:
+        """Replace what ``doc.source`` provided for this document and pair: drop its old
+        renderings, create the two new ones and their ``import`` alignment, and note their
+        ids in the staging map; :meth:`copy_staged` then fills them all at once."""
         self.conn.execute(
             "DELETE FROM renderings WHERE document_id = ? AND source = ? AND lang IN (?, ?)",
             (doc_id, doc.source, doc.a, doc.b),
@@ -641,19 +642,29 @@ class Store:
         for side, (lang, origin, digest) in enumerate(doc.sides()):
             rid = self._insert_rendering_row(doc_id, lang, origin, None, None, None, None, None,
                                              doc.source, "", digest)  # fmt: skip
-            self.conn.execute(
-                "INSERT INTO segments (rendering_id, idx, para, text) SELECT ?, idx, 0, text"
-                " FROM temp.stage_seg WHERE doc = ? AND side = ? ORDER BY idx",
-                (rid, doc.stage_id, side),
-            )
-            self._index_rendering(rid)
+            self.conn.execute("INSERT INTO temp.stage_map VALUES (?, ?, ?)",
+                              (doc.stage_id, side, rid))  # fmt: skip
             rids.append(rid)
         aid = self._new_alignment(rids[0], rids[1], "import", None)
+        self.conn.execute("INSERT INTO temp.stage_align VALUES (?, ?)", (doc.stage_id, aid))
+
+    def copy_staged(self) -> None:
+        """Copy the segments and beads of every prepared document in three statements (one
+        pass over the staging tables each), and index the new segments for search."""
+        (last,) = self.conn.execute("SELECT ifnull(max(id), 0) FROM segments").fetchone()
+        self.conn.execute(
+            "INSERT INTO segments (rendering_id, idx, para, text)"
+            " SELECT m.rid, s.idx, 0, s.text FROM temp.stage_seg s"
+            " JOIN temp.stage_map m ON m.doc = s.doc AND m.side = s.side ORDER BY s.rowid"
+        )
+        self.conn.execute(
+            "INSERT INTO segments_fts (rowid, text) SELECT id, text FROM segments WHERE id > ?",
+            (last,),
+        )
         self.conn.execute(
             "INSERT INTO beads (alignment_id, idx, src_start, src_len, tgt_start, tgt_len, score)"
-            " SELECT ?, idx, s0, sn, t0, tn, score FROM temp.stage_beads WHERE doc = ?"
-            " ORDER BY idx",
-            (aid, doc.stage_id),
+            " SELECT a.aid, b.idx, b.s0, b.sn, b.t0, b.tn, b.score FROM temp.stage_beads b"
+            " JOIN temp.stage_align a ON a.doc = b.doc ORDER BY b.rowid"
         )
 
     # -- alignments ------------------------------------------------------------------------
@@ -912,11 +923,14 @@ class PairStage:
         self.conn = conn
         self.drop()
         conn.execute("CREATE TEMP TABLE stage_docs (id INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+        # Append-only rowid tables: staging never searches them, the copy scans them once.
         conn.execute("CREATE TEMP TABLE stage_seg (doc INTEGER, side INTEGER, idx INTEGER,"
-                     " text TEXT, PRIMARY KEY (doc, side, idx)) WITHOUT ROWID")  # fmt: skip
+                     " text TEXT)")  # fmt: skip
         conn.execute("CREATE TEMP TABLE stage_beads (doc INTEGER, idx INTEGER, s0 INTEGER,"
-                     " sn INTEGER, t0 INTEGER, tn INTEGER, score REAL,"
-                     " PRIMARY KEY (doc, idx)) WITHOUT ROWID")  # fmt: skip
+                     " sn INTEGER, t0 INTEGER, tn INTEGER, score REAL)")  # fmt: skip
+        conn.execute("CREATE TEMP TABLE stage_map (doc INTEGER, side INTEGER, rid INTEGER,"
+                     " PRIMARY KEY (doc, side)) WITHOUT ROWID")  # fmt: skip
+        conn.execute("CREATE TEMP TABLE stage_align (doc INTEGER PRIMARY KEY, aid INTEGER)")
         self._next = 0
 
     def new_document(self) -> int:
@@ -937,7 +951,7 @@ class PairStage:
             "SELECT data FROM temp.stage_docs ORDER BY id")]  # fmt: skip
 
     def drop(self) -> None:
-        for table in ("stage_docs", "stage_seg", "stage_beads"):
+        for table in ("stage_docs", "stage_seg", "stage_beads", "stage_map", "stage_align"):
             with suppress(sqlite3.Error):
                 self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
