@@ -211,7 +211,7 @@ def _open_store(db: Path | None, *, want_tm: bool, want_save: bool) -> Iterator[
     if not want_save and not (want_tm and path.is_file()):
         yield None
         return
-    with Store.open(path, create=want_save) as store:
+    with Store.open(path, create=want_save, readonly=not want_save) as store:
         yield store
 
 

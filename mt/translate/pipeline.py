@@ -676,7 +676,7 @@ class Translator:
         elif isinstance(store, str | Path):
             from mt.corpus.store import Store
 
-            with Store.open(store, create=False) as opened:
+            with Store.open(store, readonly=True) as opened:
                 entries = opened.translation_memory(self.src, self.tgt)
         else:
             entries = store.translation_memory(self.src, self.tgt)
