@@ -109,6 +109,18 @@ def import_command(
     max_chars: Annotated[
         int, typer.Option(min=1, help="Longest segment accepted; longer pairs are skipped.")
     ] = DEFAULT_MAX_CHARS,
+    post_edit: Annotated[
+        bool,
+        typer.Option(
+            "--post-edit",
+            help="SOURCE EDITED: a reviewed translation of --doc (text, Markdown or .docx); "
+            "stored as its human rendering, aligned into the memory, HTER measured.",
+        ),
+    ] = False,
+    translator: Annotated[
+        str | None, typer.Option(help="Who reviewed the post-edit (stored with it).")
+    ] = None,
+    date: Annotated[str | None, typer.Option(help="Date of the post-edit (YYYY-MM-DD).")] = None,
 ) -> None:
     """Import statements and parallel files; idempotent and all-or-nothing."""
     from mt.corpus.importer import import_paths
@@ -118,12 +130,27 @@ def import_command(
     tgt = check_lang(tgt) if tgt else None
     if doc is not None and not doc.strip():
         raise UserError("--doc must not be empty")
+    if post_edit:
+        _import_post_edit(paths, db, src, tgt, doc, translator, date)
+        return
     with Store.open(db) as store:
         report = import_paths(store, paths, src, tgt, doc=doc, max_chars=max_chars)
     console = _console()
     console.print(f"{report.summary()} -> {store.path}", highlight=False)
     for note in report.notes():
         console.print(f"note: {note}", highlight=False)
+
+
+def _import_post_edit(paths, db, src, tgt, doc, translator, date) -> None:
+    from mt.corpus.postedit import import_post_edit
+    from mt.corpus.store import Store
+
+    if len(paths) != 2 or not (src and tgt and doc):
+        raise UserError("--post-edit takes SOURCE EDITED with --src, --tgt and --doc")
+    with Store.open(db) as store:
+        report = import_post_edit(store, paths[0], paths[1], src, tgt, doc=doc,
+                                  translator=translator, date=date)  # fmt: skip
+    _console().print(f"{report.summary()} -> {store.path}", highlight=False)
 
 
 def _pairs_option(pair: str | None) -> list[tuple[str, str]]:
@@ -253,6 +280,15 @@ def stats_command(
                                                            key=lambda kv: -kv[1]))  # fmt: skip
             pairs.add_row(pair, method, str(row["beads"]), types)
     console.print(pairs)
+    if stats["stale_machine_renderings"]:
+        console.print(f"{stats['stale_machine_renderings']} machine renderings are stale "
+                      "(their source text changed since they were made)")  # fmt: skip
+    if stats["post_edits"]:
+        edits = Table("language", "documents", "sentences", "HTER", title="Post-edits")
+        for lang, row in stats["post_edits"].items():
+            edits.add_row(lang, str(row["documents"]), str(row["sentences"]),
+                          f"{row['hter']:.1f}")  # fmt: skip
+        console.print(edits)
 
 
 @corpus_app.command("search")

@@ -48,6 +48,8 @@ TRANSLATE_SOURCE = "translate"
 DEFAULT_BUSY_TIMEOUT = 120.0
 #: Tables that every mt store has; a file without them is not (or no longer) an mt store.
 CORE_TABLES = ("documents", "renderings", "segments", "segments_fts", "alignments", "beads")
+#: Where a reviewed translation imported with ``mt corpus import --post-edit`` comes from.
+POST_EDIT_SOURCE = "post-edit"
 _FTS_QUERY_ERROR = re.compile(r"fts5|syntax error|no such column|unterminated|unknown special")
 RECOVER_HINT = "recover it with `sqlite3 STORE .recover | sqlite3 NEW.sqlite` or restore a backup"
 
@@ -121,6 +123,20 @@ MIGRATIONS: list[str] = [
         AND document_id IN (SELECT id FROM documents WHERE content_hash IS NOT NULL);
     UPDATE renderings SET source = 'translate' WHERE source IS NULL;
     CREATE INDEX renderings_doc ON renderings (document_id, source);
+    """,
+    # 4: post-edits: how far a reviewed (human) rendering is from the machine draft it was
+    # made from (HTER: TER edits over the post-edit's words), so the office sees the saving.
+    """
+    CREATE TABLE post_edits (
+        id INTEGER PRIMARY KEY,
+        human_rendering_id INTEGER NOT NULL REFERENCES renderings(id) ON DELETE CASCADE,
+        machine_rendering_id INTEGER REFERENCES renderings(id) ON DELETE SET NULL,
+        sentences INTEGER NOT NULL,
+        edits REAL NOT NULL,
+        words REAL NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (datetime('now'))
+    );
+    CREATE INDEX post_edits_human ON post_edits (human_rendering_id);
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -522,6 +538,47 @@ class Store:
             (doc_id, src_lang),
         ).fetchone()[0]
 
+    def latest_machine_rendering(self, doc_id: int, lang: str) -> int | None:
+        """The newest current (not stale) machine rendering of ``lang``: the draft that a
+        post-edit of this document was made from."""
+        row = self.conn.execute(
+            "SELECT id FROM renderings WHERE document_id = ? AND lang = ? AND origin = 'machine'"
+            " AND stale = 0 ORDER BY id DESC LIMIT 1",
+            (doc_id, lang),
+        ).fetchone()
+        return row[0] if row else None
+
+    def rendering_hash(self, doc_id: int, lang: str, source: str | None = None) -> dict[str, int]:
+        """Content hash -> id of the document's renderings of ``lang`` (optionally of one
+        source), to reuse an identical stored text instead of adding a copy."""
+        return {h: rid for rid, h in self.conn.execute(
+            "SELECT id, content_hash FROM renderings WHERE document_id = ? AND lang = ?"
+            " AND (? IS NULL OR source = ?) ORDER BY id",
+            (doc_id, lang, source, source),
+        )}  # fmt: skip
+
+    def save_post_edit(self, human_rid: int, machine_rid: int | None, sentences: int,
+                       edits: float, words: float) -> None:  # fmt: skip
+        """Record the edit distance between a machine draft and its post-edit."""
+        self.conn.execute(
+            "INSERT INTO post_edits (human_rendering_id, machine_rendering_id, sentences, edits,"
+            " words) VALUES (?, ?, ?, ?, ?)",
+            (human_rid, machine_rid, sentences, edits, words),
+        )
+
+    def post_edit_stats(self) -> dict[str, dict]:
+        """Per target language: post-edited documents, sentences and HTER (edits / words)."""
+        out: dict[str, dict] = {}
+        for lang, docs, sents, edits, words in self.conn.execute(
+            "SELECT r.lang, count(DISTINCT r.document_id), sum(p.sentences), sum(p.edits),"
+            " sum(p.words) FROM post_edits p JOIN renderings r ON r.id = p.human_rendering_id"
+            " WHERE p.machine_rendering_id IS NOT NULL GROUP BY r.lang ORDER BY r.lang"
+        ):
+            hter = 100.0 * edits / words if words else 0.0
+            out[lang] = {"documents": docs, "sentences": sents, "edits": edits,
+                         "words": words, "hter": round(hter, 2)}  # fmt: skip
+        return out
+
     def delete_alignments(self, doc_id: int, method: str) -> None:
         """Drop a document's alignments of one method (a statement's gold before re-saving)."""
         self.conn.execute(
@@ -893,6 +950,7 @@ class Store:
             "stale_machine_renderings": q(
                 "SELECT count(*) FROM renderings WHERE stale = 1"
             ).fetchone()[0],
+            "post_edits": self.post_edit_stats(),
         }
 
 
