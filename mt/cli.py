@@ -29,9 +29,9 @@ app = typer.Typer(
 
 
 def _mount() -> None:
-    from mt.corpus.cli import align_command, corpus_app
+    from mt.corpus.cli import align_app, corpus_app
 
-    app.command("align")(align_command)
+    app.add_typer(align_app, name="align")
     app.add_typer(corpus_app, name="corpus")
     try:
         from mt.translate.cli import models_app, translate_command

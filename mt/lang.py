@@ -1,11 +1,14 @@
 """Languages of the toolkit and the text rules that depend on them.
 
-Only English (en), Azerbaijani in Latin script (az) and Russian (ru) are supported; every
-entry point validates codes here so an unknown code is one clear error everywhere.
+English (en), Azerbaijani in Latin script (az) and Russian (ru) are the toolkit's languages
+(store, translation, evaluation); every entry point validates codes here so an unknown code
+is one clear error everywhere. Sentence alignment and splitting also take any other ISO 639
+code (:func:`check_code`), with generic rules.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from mt.errors import UserError
@@ -22,6 +25,18 @@ def check_lang(code: str) -> str:
     if norm not in LANGS:
         raise UserError(f"unsupported language {code!r} (supported: {', '.join(LANGS)})")
     return norm
+
+
+_CODE = re.compile(r"[a-z]{2,3}(?:[-_][a-z0-9]{2,8})*")
+
+
+def check_code(code: str) -> str:
+    """Any ISO 639-1/3 code (``de``, ``fra``, ``is``; a region or script subtag is dropped):
+    for the steps that work in every language, alignment and sentence splitting."""
+    norm = code.strip().lower()
+    if not _CODE.fullmatch(norm):
+        raise UserError(f"invalid language code {code!r} (expected an ISO 639 code: de, fr, fra)")
+    return re.split(r"[-_]", norm)[0]
 
 
 def parse_pair(pair: str) -> tuple[str, str]:

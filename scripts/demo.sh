@@ -9,14 +9,14 @@ export MT_DB="$OUT/corpus.sqlite"
 
 echo "== import corpora/ into $MT_DB"
 $MT corpus import corpora
-echo "== align all pairs (Gale-Church)"
+echo "== align all pairs (lexical aligner, the default)"
 $MT corpus align
 echo "== statistics"
 $MT corpus stats
 echo "== export"
 for pair in en-az en-ru az-ru; do
   for fmt in tmx moses tsv jsonl parquet; do
-    $MT corpus export --pair "$pair" --format "$fmt" --method gale-church --out "$OUT/bundle.$pair.$fmt"
+    $MT corpus export --pair "$pair" --format "$fmt" --method lexical --out "$OUT/bundle.$pair.$fmt"
   done
 done
 echo "== alignment quality on the gold"

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mt.corpus.align.base import Bead, get_aligner
+from mt.corpus.align.base import DEFAULT_METHOD, Bead, get_aligner
 from mt.corpus.store import Store
 from mt.lang import canonical_pair
 
 
 def align_store(
-    store: Store, pairs: Sequence[tuple[str, str]], *, method: str = "gale-church",
+    store: Store, pairs: Sequence[tuple[str, str]], *, method: str = DEFAULT_METHOD,
     force: bool = False,
 ) -> dict[tuple[str, str], tuple[int, int]]:  # fmt: skip
     """Align each document's main renderings for each pair; returns (aligned, skipped)."""

@@ -14,11 +14,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 from mt.cli_common import DbOption
 from mt.corpus.importer import DEFAULT_MAX_CHARS
 from mt.errors import UserError
-from mt.lang import PAIRS, check_lang, parse_pair, standard_script
+from mt.corpus.align.base import DEFAULT_METHOD
+from mt.corpus.formats._common import one_line
+from mt.lang import PAIRS, check_code, check_lang, parse_pair, standard_script
 
 corpus_app = typer.Typer(
     help="Build, align, search and export the sentence-aligned corpus store.",
@@ -55,28 +58,63 @@ def _console():
     return Console(stderr=True, soft_wrap=True)
 
 
+class _AlignGroup(TyperGroup):
+    """``mt align SRC TGT ...`` aligns two files; ``mt align score GOLD TEST...`` scores.
+
+    A group whose first argument, when it is not a subcommand, selects the hidden ``files``
+    command: aligning two files stays the short form users type most.
+    """
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["files", *args]
+        return super().parse_args(ctx, args)
+
+
+align_app = typer.Typer(
+    cls=_AlignGroup,
+    no_args_is_help=True,
+    help="Align two renderings (mt align SRC TGT --src L1 --tgt L2), or score alignments "
+    "against gold (mt align score GOLD TEST...). Any ISO 639 language code works.",
+)
+
+
+@align_app.command("files", hidden=True)
 def align_command(
     src_file: Annotated[Path, typer.Argument(help="Source rendering (plain text, UTF-8).")],
     tgt_file: Annotated[Path, typer.Argument(help="Target rendering (plain text, UTF-8).")],
-    src: Annotated[str, typer.Option("--src", help="Source language (en, az, ru).")],
-    tgt: Annotated[str, typer.Option("--tgt", help="Target language (en, az, ru).")],
+    src: Annotated[str, typer.Option("--src", help="Source language (any ISO 639 code).")],
+    tgt: Annotated[str, typer.Option("--tgt", help="Target language (any ISO 639 code).")],
     fmt: Annotated[
         AlignFormat, typer.Option("--format", help="Output format.")
     ] = AlignFormat.beads,
-    method: Annotated[str, typer.Option(help="Aligner.")] = "gale-church",
-    scores: Annotated[bool, typer.Option("--scores", help="Append each bead's cost.")] = False,
+    method: Annotated[str, typer.Option(help="Aligner (lexical, gale-church, ...).")] = (
+        DEFAULT_METHOD
+    ),
+    presplit: Annotated[
+        bool,
+        typer.Option(
+            "--presplit", help="One sentence per line already (vecalign/hunalign); no splitting."
+        ),
+    ] = False,
+    scores: Annotated[bool, typer.Option("--scores", help="Append each bead's score.")] = False,
 ) -> None:
-    """Align two plain-text renderings of one statement (no store needed)."""
-    from mt.corpus.align.api import align_documents
+    """Align two plain-text renderings of one document (no store needed)."""
+    from mt.corpus.align.api import align_documents, align_presplit
     from mt.corpus.align.beads import format_bead
-    from mt.textio import read_text
+    from mt.textio import read_lines, read_text
 
-    src, tgt = check_lang(src), check_lang(tgt)
+    src, tgt = check_code(src), check_code(tgt)
     if src == tgt:
         raise UserError(f"source and target language are both {src}")
-    src_text = standard_script(read_text(src_file), src)
-    tgt_text = standard_script(read_text(tgt_file), tgt)
-    src_sents, tgt_sents, beads = align_documents(src_text, tgt_text, src, tgt, method=method)
+    if presplit:
+        src_sents = [standard_script(line, src) for line in read_lines(src_file)]
+        tgt_sents = [standard_script(line, tgt) for line in read_lines(tgt_file)]
+        beads = align_presplit(src_sents, tgt_sents, src, tgt, method=method)
+    else:
+        src_text = standard_script(read_text(src_file), src)
+        tgt_text = standard_script(read_text(tgt_file), tgt)
+        src_sents, tgt_sents, beads = align_documents(src_text, tgt_text, src, tgt, method)
     out = sys.stdout
     for bead in beads:
         s = " ".join(src_sents[i] for i in bead.src)
@@ -84,11 +122,31 @@ def align_command(
         if fmt is AlignFormat.beads:
             out.write(format_bead(bead, with_score=scores) + "\n")
         elif fmt is AlignFormat.tsv:
-            out.write(f"{s}\t{t}\n")
+            out.write(f"{one_line(s)}\t{one_line(t)}\n")
         else:
             row = {"src": list(bead.src), "tgt": list(bead.tgt), src: s, tgt: t,
                    "score": bead.score}  # fmt: skip
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@align_app.command("score")
+def align_score_command(
+    gold: Annotated[Path, typer.Argument(help="Gold beads (vecalign format).")],
+    tests: Annotated[list[Path], typer.Argument(help="Bead files to score against the gold.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Strict and lax precision, recall and F1 of each TEST against GOLD, as vecalign's
+    scorer computes them (null beads ignored in strict, pairs of sentences in lax)."""
+    from mt.corpus.align.score import score_files
+
+    rows = {str(test): score_files([gold], [test]) for test in tests}
+    if as_json:
+        print(json.dumps(rows, indent=2))
+        return
+    print("test\tstrict_p\tstrict_r\tstrict_f1\tlax_p\tlax_r\tlax_f1")
+    for name, r in rows.items():
+        figures = [r[f"{m}_{k}"] for k in ("strict", "lax") for m in ("precision", "recall", "f1")]
+        print(name + "".join(f"\t{x:.4f}" for x in figures))
 
 
 @corpus_app.command("import")
@@ -162,7 +220,9 @@ def align_store_command(
     pair: Annotated[
         str | None, typer.Option(help="Only this pair (e.g. en-ru); default all.")
     ] = None,
-    method: Annotated[str, typer.Option(help="Aligner.")] = "gale-church",
+    method: Annotated[str, typer.Option(help="Aligner (lexical, gale-church, ...).")] = (
+        DEFAULT_METHOD
+    ),
     force: Annotated[bool, typer.Option(help="Realign documents already aligned.")] = False,
     db: DbOption = None,
 ) -> None:

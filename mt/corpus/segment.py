@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mt.lang import check_lang
+from mt.lang import check_code
 
 __all__ = ["segment", "split_paragraphs", "split_sentences"]
 
@@ -142,6 +142,15 @@ _AZ = _Rules(
 )
 
 _RULES = {"en": _EN, "ru": _RU, "az": _AZ}
+
+
+def _rules_for(lang: str) -> _Rules:
+    """Our languages' rules; for any other language the English ones, whose abbreviation
+    classes (titles, Latin abbreviations, initials) are the common European core."""
+    code = check_code(lang)
+    return _RULES.get(code, _EN)
+
+
 _WINDOW = 48  # characters looked back for the token before a period (and two before it)
 
 
@@ -163,7 +172,7 @@ def split_sentences(paragraph: str, lang: str) -> list[str]:
     the result with single spaces gives the paragraph back when it was written with single
     spaces, and sentence offsets stay traceable to the source text.
     """
-    rules = _RULES[check_lang(lang)]
+    rules = _rules_for(lang)
     text = paragraph.strip()
     if not text:
         return []
@@ -185,7 +194,7 @@ def split_sentences(paragraph: str, lang: str) -> list[str]:
 
 def segment(text: str, lang: str) -> list[list[str]]:
     """Paragraphs of sentences: the shape the aligner and the store work with."""
-    lang = check_lang(lang)
+    lang = check_code(lang)
     return [split_sentences(p, lang) for p in split_paragraphs(text)]
 
 

@@ -43,7 +43,7 @@ def test_corpus_workflow(run_mt, make_statement, tmp_path):
     code, out, _ = run_mt("corpus", "beads", "test-small", "--pair", "en-ru")
     assert code == 0 and out.splitlines()[0].startswith("[0]:[0]")
     code, out, _ = run_mt("corpus", "stats", "--json")
-    assert json.loads(out)["pairs"]["en-ru"]["gale-church"]["beads"] == 5
+    assert json.loads(out)["pairs"]["en-ru"]["lexical"]["beads"] == 5
     code, out, _ = run_mt("corpus", "search", "Geneva")
     assert code == 0 and "test-small\ten" in out
     out_path = tmp_path / "x"
@@ -124,8 +124,8 @@ def test_bom_is_accepted(run_mt, make_statement):
 
 def test_unsupported_language(run_mt, make_statement):
     folder = make_statement()
-    assert_user_error(run_mt("align", folder / "en.txt", folder / "ru.txt", "--src", "de",
-                             "--tgt", "ru"), "unsupported language", "'de'")  # fmt: skip
+    assert_user_error(run_mt("align", folder / "en.txt", folder / "ru.txt", "--src", "deutsch",
+                             "--tgt", "ru"), "invalid language code", "'deutsch'")  # fmt: skip
     assert_user_error(run_mt("corpus", "export", "--pair", "en-fr", "--out", "x.tmx"),
                       "unsupported language")  # fmt: skip
     (folder / "de.txt").write_text("Erklärung.", encoding="utf-8")

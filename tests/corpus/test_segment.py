@@ -583,10 +583,15 @@ def test_decomposed_letters_and_no_break_spaces() -> None:
 
 
 def test_language_codes_are_validated() -> None:
-    with pytest.raises(UserError, match="unsupported language"):
-        split_sentences("Hello.", "de")
-    with pytest.raises(UserError, match="unsupported language"):
-        segment("Hello.", "tr")
+    """Any ISO 639 code splits (generic rules); a malformed code is a user error."""
+    assert split_sentences("Herr Dr. Müller kam. Er ging.", "de") == [
+        "Herr Dr. Müller kam.",
+        "Er ging.",
+    ]
+    assert segment("Merhaba. Dünya.", "tur") == [["Merhaba.", "Dünya."]]
+    for bad in ("deutsch", "1x", ""):
+        with pytest.raises(UserError, match="invalid language code"):
+            segment("Hello.", bad)
     assert split_sentences("Hello. World.", " EN ") == ["Hello.", "World."]
 
 
