@@ -17,10 +17,10 @@ import typer
 from typer.core import TyperGroup
 
 from mt.cli_common import DbOption
-from mt.corpus.importer import DEFAULT_MAX_CHARS
-from mt.errors import UserError
 from mt.corpus.align.base import DEFAULT_METHOD
 from mt.corpus.formats._common import one_line
+from mt.corpus.importer import DEFAULT_MAX_CHARS
+from mt.errors import UserError
 from mt.lang import PAIRS, check_code, check_lang, parse_pair, standard_script
 
 corpus_app = typer.Typer(
