@@ -304,8 +304,10 @@ def run_ct2(model_dir: Path, sentences: list[str], out_len: int, device: str):
 
     quant = "int8" if device == "cpu" else "float16"
     threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)  # 0: Argos's default
+    from mt.translate.backends.ct2 import ct2_dir_for
+
     translator = ctranslate2.Translator(
-        str(model_dir / f"ct2-{quant}"),
+        str(ct2_dir_for(model_dir, quant, model_id=str(model_dir))),
         device=device,
         compute_type=quant,
         inter_threads=1,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -39,9 +40,14 @@ class ModelInfo:
     family: str
     pairs: tuple[tuple[str, str], ...]
     license: str = "unknown"
-    size: str = "?"
+    size_mb: float | None = None  # download size in MB (10^6 bytes); None: not given
     lang_tokens: dict[str, str] = field(default_factory=dict)  # Marian target tokens
     lang_codes: dict[str, str] = field(default_factory=dict)  # M2M100/NLLB codes
+
+    @property
+    def size(self) -> str:
+        """The download size for people: ``307 MB``, ``2.46 GB``, or ``?``."""
+        return format_size(self.size_mb)
 
 
 @dataclass(frozen=True)
@@ -128,15 +134,76 @@ def _pair(text: str) -> tuple[str, str]:
 
 
 def _model_info(mid: str, raw: dict[str, Any]) -> ModelInfo:
+    size_mb = raw.get("size_mb")
+    if size_mb is None and "size" in raw:  # older catalogs: size = "300 MB"
+        size_mb = parse_size(raw["size"])
+    if size_mb is not None and (isinstance(size_mb, bool) or not isinstance(size_mb, int | float)):
+        raise ValueError(f"model {mid}: size_mb must be a number of MB, not {size_mb!r}")
     return ModelInfo(
         id=mid,
         family=raw["family"],
         pairs=tuple(_pair(p) for p in raw["pairs"]),
         license=raw.get("license", "unknown"),
-        size=raw.get("size", "?"),
+        size_mb=size_mb,
         lang_tokens=dict(raw.get("lang_tokens", {})),
         lang_codes=dict(raw.get("lang_codes", {})),
     )
+
+
+_UNITS = {"kb": 1e-3, "mb": 1.0, "gb": 1e3, "tb": 1e6}
+
+
+def parse_size(text: str) -> float:
+    """MB in ``"300 MB"``, ``"2.5 GB"`` or ``"950"`` (MB); a ValueError for anything else."""
+    parts = str(text).strip().lower().replace("~", "").split()
+    if len(parts) == 1:
+        parts.append("mb")
+    if len(parts) != 2 or parts[1] not in _UNITS:
+        raise ValueError(f"unreadable size {text!r} (write size_mb = 300)")
+    return float(parts[0]) * _UNITS[parts[1]]
+
+
+def format_size(size_mb: float | None) -> str:
+    """``307 MB`` below a GB, ``2.46 GB`` above; ``?`` when unknown."""
+    if size_mb is None:
+        return "?"
+    if size_mb >= 1000:
+        return f"{size_mb / 1000:.3g} GB"
+    return f"{size_mb:.0f} MB"
+
+
+# ---------------------------------------------------------------------------- licenses
+
+# How much a license asks of the user, most first: unknown (find out before use), then
+# non-commercial, share-alike/copyleft/no-derivatives, attribution (CC-BY), and permissive.
+_LICENSE_RANKS = (
+    (("unknown", "?"), 5),
+    (("-nc", "non-commercial", "noncommercial"), 4),
+    (("-sa", "-nd", "gpl", "sharealike", "share-alike"), 3),
+    (("cc-by", "cc by", "odc-by"), 2),
+)
+
+
+def license_rank(license_: str) -> int:
+    """How restrictive a license is: 5 unknown, 4 non-commercial, 3 share-alike/copyleft/
+    no-derivatives, 2 attribution (CC-BY), 1 permissive (Apache-2.0, MIT, BSD, ...)."""
+    text = (license_ or "unknown").strip().lower()
+    for needles, rank in _LICENSE_RANKS:
+        if any(n in text for n in needles):
+            return rank
+    return 1
+
+
+def combined_license(licenses: Iterable[str | None]) -> str:
+    """The licenses a chain of models is bound by, each once, the most restrictive first:
+    ``"CC-BY-4.0 + Apache-2.0"`` for a CC-BY-4.0 leg and an Apache-2.0 leg."""
+    unique = dict.fromkeys((lic or "unknown").strip() or "unknown" for lic in licenses)
+    return " + ".join(sorted(unique, key=lambda lic: (-license_rank(lic), lic.lower())))
+
+
+def route_license(steps: Sequence[ModelChoice]) -> str:
+    """The license of a route (one step, or two through a pivot): every step's, combined."""
+    return combined_license(step.license for step in steps)
 
 
 def _direction(name: str, raw: dict[str, Any]) -> Direction:
@@ -309,17 +376,26 @@ def resolve_model_dir(model: str) -> tuple[Path, str | None]:
 
 
 def hub_cache_dir() -> Path:
-    """The Hugging Face hub cache (HF_HUB_CACHE, HF_HOME/hub, or ~/.cache/huggingface/hub).
+    """The Hugging Face hub cache: HF_HUB_CACHE, else HUGGINGFACE_HUB_CACHE (legacy), else
+    HF_HOME/hub, else $XDG_CACHE_HOME/huggingface/hub, else ~/.cache/huggingface/hub.
 
-    Read from the environment on each call, so tests can point HF_HOME at a temporary dir.
+    The same precedence and expansion (``~``, ``$VAR``) as ``huggingface_hub.constants``,
+    but read from the environment on each call: the constants are frozen when
+    huggingface_hub is imported, and importing it only to read them would slow every
+    command down (tests also switch HF_HOME within one process).
     """
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
-    home = (
-        os.environ.get("HF_HOME")
-        or Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "huggingface"
-    )
-    return Path(home).expanduser() / "hub"
+
+    def env(name: str) -> str | None:
+        return os.environ.get(name) or None  # an empty variable counts as unset
+
+    cache = env("HF_HUB_CACHE") or env("HUGGINGFACE_HUB_CACHE")
+    if cache is None:
+        home = env("HF_HOME") or os.path.join(
+            env("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+            "huggingface",
+        )
+        cache = os.path.join(os.path.expandvars(os.path.expanduser(home)), "hub")
+    return Path(os.path.expandvars(os.path.expanduser(cache)))
 
 
 def cached_snapshot(model_id: str, revision: str = "main") -> Path | None:
@@ -345,11 +421,16 @@ def offline() -> bool:
 
 
 def not_available(model_id: str, why: str) -> UserError:
-    """The one error for a model that is neither cached nor reachable, with the ways out."""
+    """The one error for a model that is neither cached nor reachable, with the ways out.
+
+    It names the hub cache this machine reads (HF_HUB_CACHE, HF_HOME, ... as set), which is
+    where a copy of a connected machine's cache has to go.
+    """
     return UserError(
         f"model {model_id} is not in the local cache and cannot be downloaded ({why}); "
-        f"run `mt models pull {model_id}` on a connected machine (copy ~/.cache/huggingface), "
-        "or pass a local model directory with --model PATH"
+        f"run `mt models pull {model_id}` on a connected machine and copy its Hugging Face "
+        f"hub cache into {hub_cache_dir()} here, or pass a local model directory with "
+        "--model PATH"
     )
 
 
@@ -393,7 +474,9 @@ def download(model_id: str) -> Path:
     )
 
     try:
-        path = snapshot_download(model_id, allow_patterns=_patterns(model_id))
+        path = snapshot_download(
+            model_id, allow_patterns=_patterns(model_id), cache_dir=hub_cache_dir()
+        )
     except (RepositoryNotFoundError, GatedRepoError):
         raise UserError(
             f"unknown model {model_id!r}: not a local directory, not on the hub (or not accessible)"

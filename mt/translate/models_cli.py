@@ -1,7 +1,8 @@
 """``mt models list`` and ``mt models pull``: see what serves each direction, fetch ahead.
 
 Pulling on a connected machine (optionally converting for CTranslate2 at once) is how an
-offline machine gets its models: copy the Hugging Face cache over, set HF_HUB_OFFLINE=1.
+offline machine gets its models: copy the Hugging Face hub cache over (and mt's cache, where
+the CTranslate2 conversions live, or let them be made again), set HF_HUB_OFFLINE=1.
 """
 
 from __future__ import annotations
@@ -15,67 +16,165 @@ from mt.errors import UserError
 models_app = typer.Typer(help="List and download translation models.", no_args_is_help=True)
 
 
+FORMATS = ("auto", "table", "tsv", "json")
+_COLUMNS = ("direction", "model", "default", "license", "size", "cached")
+
+
 @models_app.command("list")
 def list_command(
     src: Annotated[str | None, typer.Option("--src", help="Only this source language.")] = None,
     tgt: Annotated[str | None, typer.Option("--tgt", help="Only this target language.")] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="auto (a table on a terminal, else tsv) | table | tsv | json.",
+        ),
+    ] = "auto",
 ) -> None:
-    """Directions, their default and alternative models, licenses, sizes, and what is cached."""
-    from rich.console import Console
-    from rich.table import Table
+    """Directions, their default and alternative models, licenses, sizes, and what is cached.
+
+    Piped (stdout not a terminal) it prints tab-separated lines under a header, for cut/awk;
+    ``--format json`` prints a list of objects (direction, default, model, license, size_mb,
+    cached, ct2, route: the steps with their own model, src, tgt, license, size_mb, cached).
+    """
+    import sys
 
     from mt.lang import check_lang
     from mt.translate.models import load_catalog
 
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UserError(f"unknown format {fmt!r} (choose {', '.join(FORMATS)})")
+    if fmt == "auto":
+        fmt = "table" if sys.stdout.isatty() else "tsv"
     src = check_lang(src) if src else None
     tgt = check_lang(tgt) if tgt else None
-    table = Table(title="Translation models (models.toml)")
-    for column in ("direction", "model", "default", "license", "size", "cached"):
-        table.add_column(column)
     catalog = load_catalog()
-    for (s, t), direction in catalog.directions.items():
-        if (src and s != src) or (tgt and t != tgt):
-            continue
-        for row in _rows(catalog, direction):
-            table.add_row(f"{s}-{t}", *row)
-    Console(width=140).print(table)
+    entries = [
+        entry
+        for (s, t), direction in catalog.directions.items()
+        if not ((src and s != src) or (tgt and t != tgt))
+        for entry in entries_for(catalog, direction)
+    ]
+    if fmt == "json":
+        import json
+
+        print(json.dumps(entries, ensure_ascii=False, indent=2))
+    elif fmt == "tsv":
+        print("\t".join(_COLUMNS))
+        for entry in entries:
+            print("\t".join(_clean(cell) for cell in _cells(entry, plain=True)))
+    else:
+        _print_table(entries)
 
 
-def _rows(catalog, direction) -> list[tuple[str, ...]]:
-    """Table rows of a direction: the default (or pivot route) first, then alternatives."""
-    from mt.translate.models import route
+def entries_for(catalog, direction) -> list[dict]:
+    """What `mt models list` shows of a direction: the default (a model, or the pivot route)
+    first, then the alternatives; one dict per row, as ``--format json`` prints it."""
+    from mt.translate.models import choice_for, route
 
-    rows = []
     if direction.pivot:
         steps = route(direction.src, direction.tgt)
-        names = " + ".join(step.id for step in steps)
-        cached = "yes" if all(_cached(step.id) == "yes" for step in steps) else "no"
-        licenses = " + ".join(sorted({catalog.models[s.id].license for s in steps}))
-        size = " + ".join(catalog.models[s.id].size for s in steps)
-        rows.append((f"pivot via {direction.pivot}: {names}", "yes", licenses, size, cached))
+        rows = [_entry(direction, steps, catalog, default=True)]
     else:
-        rows.append(_model_row(catalog, direction.default, True))
-    rows += [_model_row(catalog, mid, False) for mid in direction.alternatives]
+        step = choice_for(direction.default, direction.src, direction.tgt, catalog)
+        rows = [_entry(direction, [step], catalog, default=True)]
+    for model_id in direction.alternatives:
+        try:
+            step = choice_for(model_id, direction.src, direction.tgt, catalog)
+        except UserError:  # listed for a direction it does not translate: show, don't fail
+            step = None
+        rows.append(_entry(direction, [step] if step else [], catalog, False, model_id))
     return rows
 
 
-def _model_row(catalog, model_id: str, default: bool) -> tuple[str, ...]:
-    info = catalog.models.get(model_id)
-    license_ = info.license if info else "?"
-    size = info.size if info else "?"
-    return (model_id, "yes" if default else "", license_, size, _cached(model_id))
+def _entry(direction, steps, catalog, default: bool, model_id: str | None = None) -> dict:
+    from mt.translate.models import combined_license, route_license
+
+    route_steps = []
+    for step in steps:
+        info = catalog.models.get(step.id)
+        cached, ct2 = _cache_state(step.id)
+        route_steps.append(
+            {
+                "model": step.id,
+                "src": step.src,
+                "tgt": step.tgt,
+                "license": combined_license([step.license]),
+                "size_mb": info.size_mb if info else None,
+                "cached": cached,
+                "ct2": ct2,
+            }
+        )
+    sizes = [s["size_mb"] for s in route_steps]
+    entry = {
+        "direction": f"{direction.src}-{direction.tgt}",
+        "default": default,
+        "model": " + ".join(s["model"] for s in route_steps) or model_id,
+        "license": route_license(steps) if steps else "unknown",
+        "size_mb": sum(sizes) if sizes and None not in sizes else None,
+        "cached": bool(route_steps) and all(s["cached"] for s in route_steps),
+        "ct2": sorted(set.intersection(*(set(s["ct2"]) for s in route_steps)))
+        if route_steps
+        else [],
+        "route": route_steps,
+    }
+    if direction.pivot and default:
+        entry["pivot"] = direction.pivot
+    return entry
 
 
-def _cached(model_id: str) -> str:
-    """``yes``, ``yes (+ct2)`` when a CTranslate2 conversion sits beside it, or ``no``."""
-    from mt.translate.models import cached_snapshot, is_cached
+def _cells(entry: dict, plain: bool) -> tuple[str, ...]:
+    """One row's cells in _COLUMNS order."""
+    from mt.translate.models import format_size
+
+    model = entry["model"]
+    if "pivot" in entry:
+        model = f"pivot via {entry['pivot']}: {model}"
+    if len(entry["route"]) > 1:
+        size = " + ".join(format_size(s["size_mb"]) for s in entry["route"])
+    else:
+        size = format_size(entry["size_mb"])
+    cached = "yes" if entry["cached"] else "no"
+    if entry["cached"] and entry["ct2"]:
+        cached += f" (+ct2 {','.join(entry['ct2'])})"
+    default = "yes" if entry["default"] else ("no" if plain else "")
+    return (entry["direction"], model, default, entry["license"], size, cached)
+
+
+def _clean(cell: str) -> str:
+    return " ".join(str(cell).split())  # no tab or newline may break a TSV line
+
+
+def _print_table(entries: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Translation models (models.toml)")
+    for column in _COLUMNS:
+        table.add_column(column)
+    for entry in entries:
+        table.add_row(*_cells(entry, plain=False))
+    Console(width=140).print(table)
+
+
+def _cache_state(model_id: str) -> tuple[bool, list[str]]:
+    """Whether ``model_id`` is usable offline, and the CTranslate2 quantizations converted for
+    its cached snapshot (or local directory)."""
+    from pathlib import Path
+
+    from mt.translate.backends.ct2 import conversions
+    from mt.translate.models import cached_snapshot, is_cached, is_local
 
     if not is_cached(model_id):
-        return "no"
+        return False, []
+    if is_local(model_id):
+        return True, conversions(Path(model_id).expanduser(), model_id=model_id)
     snap = cached_snapshot(model_id)
-    if snap is not None and any(snap.glob("ct2-*/model.bin")):
-        return "yes (+ct2)"
-    return "yes"
+    if snap is None:
+        return True, []
+    return True, conversions(snap, model_id=model_id, revision=snap.name)
 
 
 @models_app.command("pull")
@@ -117,7 +216,7 @@ def pull_command(
     err.print(f"model {model_id}: {path}")
     if ct2:
         converted = _convert(path, model_id, device, compute_type)
-        err.print(f"CTranslate2 ({converted.name.removeprefix('ct2-')}): {converted}")
+        err.print(f"CTranslate2 ({converted.name}): {converted}")
     print(path)
 
 

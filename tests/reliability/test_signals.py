@@ -58,3 +58,21 @@ def test_sigint_during_import_rolls_back(tmp_path):
     assert proc.returncode == 130, err
     assert err.strip().splitlines() == ["mt: interrupted; nothing half-written was kept"]
     assert dump(db) == before
+
+
+def test_closed_pipe_is_a_quiet_exit_0(tmp_path):
+    """`mt align big.txt ... | head -1`: the reader leaving is not an error."""
+    big = tmp_path / "big.txt"
+    big.write_text("".join(f"Sentence number {i} is here.\n" for i in range(60_000)),
+                   encoding="utf-8")  # fmt: skip
+    proc = subprocess.Popen(
+        mt_cmd("align", big, big, "--src", "en", "--tgt", "ru", "--presplit", "--method",
+               "gale-church"),
+        env=mt_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what `head -1` does
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert first == b"[0]:[0]\n"
+    assert proc.returncode == 0 and err == "", (proc.returncode, err)

@@ -22,10 +22,11 @@ Stable fixture names (the pipeline tests rely on them):
   (glossary placeholders, markup, TM reuse counts), which a random model cannot do.
 
 Every test here runs with HF_HUB_OFFLINE=1, OMP_NUM_THREADS=1 (engines default to one
-thread) and HF_HOME in a temporary directory, so nothing
-touches the network or the user's cache. The tiny models' translations are deterministic
-gibberish; their ``max_input_tokens`` is 256 (monkeypatch an engine's attribute to test
-splitting). CTranslate2 conversions are cached beside each model for the whole session.
+thread), HF_HOME and MT_CACHE (mt's own cache: CTranslate2 conversions) in temporary
+directories, so nothing touches the network, the user's caches or $HOME. The tiny models'
+translations are deterministic gibberish; their ``max_input_tokens`` is 256 (monkeypatch an
+engine's attribute to test splitting). CTranslate2 conversions stay in the session's
+MT_CACHE, so each tiny model is converted once per session.
 """
 
 from __future__ import annotations
@@ -52,11 +53,15 @@ os.environ["OMP_NUM_THREADS"] = "1"
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_hf_home(tmp_path_factory) -> Iterator[Path]:
-    """Keep the user's real Hugging Face cache out of every test."""
+    """Keep the user's real Hugging Face cache and mt's cache (MT_CACHE: the CTranslate2
+    conversions) out of every test; subprocesses inherit both."""
     home = tmp_path_factory.mktemp("hf-home")
-    saved = {k: os.environ.get(k) for k in ("HF_HOME", "HF_HUB_CACHE")}
+    names = ("HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "MT_CACHE")
+    saved = {k: os.environ.get(k) for k in names}
     os.environ["HF_HOME"] = str(home)
     os.environ.pop("HF_HUB_CACHE", None)
+    os.environ.pop("HUGGINGFACE_HUB_CACHE", None)
+    os.environ["MT_CACHE"] = str(tmp_path_factory.mktemp("mt-cache"))
     yield home
     for key, value in saved.items():
         if value is None:

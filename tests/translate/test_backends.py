@@ -212,7 +212,9 @@ def test_multilingual_models_from_the_hub_cache(tiny_hub):
 def test_ct2_conversion_is_done_once(tiny_marian_ru_en):
     engine = load_engine(tiny_marian_ru_en, "ru", "en", backend="ct2")
     model_bin = engine.ct2_dir / "model.bin"
-    assert engine.ct2_dir == tiny_marian_ru_en / "ct2-int8"
+    expected = ct2_backend.ct2_dir_for(tiny_marian_ru_en, "int8", model_id=str(tiny_marian_ru_en))
+    assert engine.ct2_dir == expected and ct2_backend.ct2_root() in expected.parents
+    assert not (tiny_marian_ru_en / "ct2-int8").exists()  # never inside the model folder
     stamp = model_bin.stat().st_mtime_ns
     marker = json.loads((engine.ct2_dir / "mt-conversion.json").read_text())
     assert marker["quantization"] == "int8" and marker["family"] == "marian"
@@ -221,19 +223,21 @@ def test_ct2_conversion_is_done_once(tiny_marian_ru_en):
     clear_cache()
     again = load_engine(tiny_marian_ru_en, "ru", "en", backend="ct2")
     assert again.ct2_dir == engine.ct2_dir and model_bin.stat().st_mtime_ns == stamp
-    assert not list(tiny_marian_ru_en.glob(".ct2-*"))  # no temporary directory left
+    assert not list(engine.ct2_dir.parent.glob(".int8-*"))  # no temporary directory left
 
 
-def test_read_only_model_directory_converts_into_the_user_cache(
-    tiny_marian_az_en, tmp_path, monkeypatch
-):
+def test_read_only_model_directory_converts_into_the_user_cache(tiny_marian_az_en, tmp_path):
     model = tmp_path / "ro-model"
     shutil.copytree(tiny_marian_az_en, model, ignore=shutil.ignore_patterns("ct2-*"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.setattr(ct2_backend.os, "access", lambda path, mode: False)
-    engine = load_engine(model, "az", "en", backend="ct2")
-    assert str(engine.ct2_dir).startswith(str(tmp_path / "xdg"))
-    assert not (model / "ct2-int8").exists()
+    model.chmod(0o555)
+    try:
+        engine = load_engine(model, "az", "en", backend="ct2")
+    finally:
+        model.chmod(0o755)
+    assert ct2_backend.ct2_root() in engine.ct2_dir.parents
+    assert sorted(p.name for p in model.iterdir()) == sorted(
+        p.name for p in tiny_marian_az_en.iterdir() if not p.name.startswith("ct2-")
+    )
 
 
 def test_vocabulary_shortlist_is_used(tiny_marian_en_az, tmp_path):

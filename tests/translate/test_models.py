@@ -10,10 +10,11 @@ from typer.testing import CliRunner
 
 from mt.errors import UserError
 from mt.translate import models
+from mt.translate.backends.ct2 import ct2_root
 from mt.translate.engine import load_engine, route
 from mt.translate.families import detect_family, get_family
 from mt.translate.models import ModelFiles, load_catalog, open_model
-from mt.translate.models_cli import models_app
+from mt.translate.models_cli import _cache_state, models_app
 
 # ---------------------------------------------------------------------------- catalog
 
@@ -273,12 +274,12 @@ def test_models_list(tiny_hub):
         "nllb-200-distilled-600M",
         "CC-BY-NC",
         "pivot via en",
-        "300 MB",
+        "307 MB",
         "opus-mt-tc-big-en-zle",
     ):
         assert needle in out
     row = next(line for line in out.splitlines() if "opus-mt-tc-big-en-zle" in line)
-    assert "no" in row  # not cached
+    assert row.endswith("\tno")  # not cached
     row = next(line for line in out.splitlines() if "en-ru" in line and "yes" in line)
     assert "Helsinki-NLP/opus-mt-en-ru" in row
 
@@ -286,12 +287,9 @@ def test_models_list(tiny_hub):
 def test_models_list_filtered(tiny_hub):
     result = CliRunner().invoke(models_app, ["list", "--src", "az", "--tgt", "ru"])
     assert result.exit_code == 0
-    directions = {
-        line.split("│")[1].strip()
-        for line in result.output.splitlines()
-        if line.startswith("│") and line.split("│")[1].strip()
-    }
-    assert directions == {"az-ru"}
+    header, *rows = result.output.splitlines()  # piped: tab-separated, under a header
+    assert header.split("\t")[0] == "direction"
+    assert {row.split("\t")[0] for row in rows} == {"az-ru"}
 
 
 def test_models_pull_offline_is_a_clean_error(empty_hub):
@@ -304,14 +302,18 @@ def test_models_pull_offline_is_a_clean_error(empty_hub):
 def test_models_pull_cached_converts_offline(tiny_hub, tmp_path):
     original = models.cached_snapshot("Helsinki-NLP/opus-mt-en-ru")
     snap = tiny_hub.add(original, "someone/opus-mt-en-ru-copy")
+    before = sorted(p.name for p in snap.iterdir())
     result = CliRunner().invoke(models_app, ["pull", "someone/opus-mt-en-ru-copy", "--ct2"])
     assert result.exit_code == 0, result.output
-    assert (snap / "ct2-int8" / "model.bin").is_file()
-    marker = json.loads((snap / "ct2-int8" / "mt-conversion.json").read_text())
+    converted = ct2_root() / "someone--opus-mt-en-ru-copy" / ("0" * 40) / "int8"
+    assert (converted / "model.bin").is_file()
+    marker = json.loads((converted / "mt-conversion.json").read_text())
     assert marker["revision"] == "0" * 40 and marker["family"] == "marian"
+    assert sorted(p.name for p in snap.iterdir()) == before  # the snapshot is left alone
     assert str(snap) in result.stdout
     listing = CliRunner().invoke(models_app, ["list"]).output
     assert "opus-mt-en-ru" in listing
+    assert _cache_state("someone/opus-mt-en-ru-copy") == (True, ["int8"])
 
 
 def test_mt_models_is_mounted(run_mt, tiny_hub):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mt.corpus.align.base import Bead, get_aligner
+from mt.corpus.align.base import DEFAULT_METHOD, Bead, get_aligner
 
 
 def flatten(paragraphs: Sequence[Sequence[str]]) -> list[str]:
@@ -21,7 +21,7 @@ def align_segmented(
     tgt: Sequence[Sequence[str]],
     src_lang: str,
     tgt_lang: str,
-    method: str = "gale-church",
+    method: str = DEFAULT_METHOD,
 ) -> list[Bead]:
     """Align documents already segmented into paragraphs of sentences."""
     return get_aligner(method).align(src, tgt, src_lang, tgt_lang)
@@ -32,7 +32,7 @@ def align_documents(
     tgt_text: str,
     src_lang: str,
     tgt_lang: str,
-    method: str = "gale-church",
+    method: str = DEFAULT_METHOD,
 ) -> tuple[list[str], list[str], list[Bead]]:
     """Segment both texts (blank lines = paragraphs) and align them.
 
@@ -52,3 +52,25 @@ def bead_texts(
 ) -> list[tuple[str, str]]:
     """Each bead's source and target text, sentences joined by a space (for tsv output)."""
     return [(" ".join(src[i] for i in b.src), " ".join(tgt[j] for j in b.tgt)) for b in beads]
+
+
+def align_presplit(
+    src_sents: Sequence[str],
+    tgt_sents: Sequence[str],
+    src_lang: str,
+    tgt_lang: str,
+    method: str = DEFAULT_METHOD,
+) -> list[Bead]:
+    """Align sentence lists that are already split (one sentence per item), no segmentation.
+
+    Why: published gold (vecalign's format) indexes its own sentence split, so resegmenting
+    would break the indexes; and such data comes in any language. Codes are only checked for
+    their shape (ISO 639-1/3), so de, fr, is, el... work. Aligners without a presplit entry
+    point get the lists as one paragraph each (Gale-Church also accepts any code here, with
+    its default priors and the document's own length ratio).
+    """
+    aligner = get_aligner(method)
+    presplit = getattr(aligner, "align_presplit", None)
+    if presplit is not None:
+        return presplit(list(src_sents), list(tgt_sents), src_lang, tgt_lang)
+    return aligner.align([list(src_sents)], [list(tgt_sents)], src_lang, tgt_lang)

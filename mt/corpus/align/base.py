@@ -16,8 +16,15 @@ class Bead:
     """A group of consecutive source sentences aligned to consecutive target sentences.
 
     ``src``/``tgt`` are 0-based sentence indexes over the whole document; one side may be empty
-    (an unmatched sentence). ``score`` is the aligner's cost for the bead (lower is better),
-    ``None`` for gold or imported beads.
+    (an unmatched sentence). Gold read leniently for scoring (``read_beads(lenient=True)``) may
+    also hold non-consecutive indexes.
+
+    ``score`` depends on the aligner, ``None`` for gold or imported beads:
+
+    * ``"lexical"`` (the default): a **confidence in [0, 1], higher is better**, roughly the
+      probability that the bead is right; filter with a threshold such as 0.5.
+    * ``"gale-church"``: a **cost** in nats, ``-log P(type) - log P(length | match)``, **lower
+      is better**, unbounded above.
     """
 
     src: tuple[int, ...]
@@ -56,9 +63,13 @@ def register(name: str) -> Callable[[Callable[[], Aligner]], Callable[[], Aligne
     return deco
 
 
-def get_aligner(name: str = "gale-church") -> Aligner:
+#: The aligner used when none is named (see :mod:`mt.corpus.align.lexical`).
+DEFAULT_METHOD = "lexical"
+
+
+def get_aligner(name: str = DEFAULT_METHOD) -> Aligner:
     """Instantiate a registered aligner; unknown names are a user error."""
-    from mt.corpus.align import galechurch  # noqa: F401  (registers the default)
+    from mt.corpus.align import galechurch, lexical  # noqa: F401  (they register themselves)
     from mt.errors import UserError
 
     if name not in _REGISTRY:

@@ -13,6 +13,12 @@ Within a side the indexes are consecutive and ascending; one side may be empty, 
 Across the file the beads are in document order and never overlap. Gaps (a sentence in no
 bead) are allowed by :func:`read_beads` because some tools omit unmatched sentences; pass the
 document's sentence counts to require full coverage, as gold files have.
+
+*Lenient* mode (``lenient=True``) is for published gold and third-party files that are only
+scored, never stored: hand aligners sometimes group non-adjacent sentences (``[5,7]:[6]``) or
+cross an earlier bead, and vecalign's scorer accepts that. There the indexes of a side are
+kept as written, order and overlap are not checked, and ``[]:[]`` lines are skipped; the
+syntax itself (brackets, integers, the optional score) is still enforced.
 """
 
 from __future__ import annotations
@@ -31,11 +37,13 @@ _BEAD_RE = re.compile(rf"^\s*{_SIDE}\s*:\s*{_SIDE}\s*(?::\s*(\S+)\s*)?$")
 _NEGATIVE_RE = re.compile(r"[\[,]\s*-\s*\d")
 
 
-def _parse_side(body: str, which: str) -> tuple[int, ...]:
+def _parse_side(body: str, which: str, lenient: bool = False) -> tuple[int, ...]:
     """Indexes of one side; they must be consecutive so a bead is one contiguous block."""
     if not body.strip():
         return ()
     ids = tuple(int(x) for x in body.split(","))
+    if lenient:
+        return ids
     for a, b in zip(ids, ids[1:], strict=False):
         if b != a + 1:
             raise UserError(f"{which} indexes {list(ids)} are not consecutive")
@@ -52,15 +60,18 @@ def _parse_score(text: str) -> float:
     return score
 
 
-def parse_bead(line: str) -> Bead:
-    """Parse one bead line; a malformed line raises :class:`UserError` (without path/line)."""
+def parse_bead(line: str, *, lenient: bool = False) -> Bead:
+    """Parse one bead line; a malformed line raises :class:`UserError` (without path/line).
+
+    ``lenient`` accepts non-consecutive indexes within a side (see the module docstring).
+    """
     m = _BEAD_RE.match(line)
     if m is None:
         if _NEGATIVE_RE.search(line):
             raise UserError(f"negative sentence index in bead {line.strip()!r}")
         raise UserError(f"malformed bead {line.strip()!r}, expected e.g. '[0,1]:[0]' or '[2]:[]'")
-    src = _parse_side(m.group(1), "source")
-    tgt = _parse_side(m.group(2), "target")
+    src = _parse_side(m.group(1), "source", lenient)
+    tgt = _parse_side(m.group(2), "target", lenient)
     if not src and not tgt:
         raise UserError("bead with both sides empty")
     score = _parse_score(m.group(3)) if m.group(3) is not None else None
@@ -145,27 +156,53 @@ def _check_range(bead: Bead, n_src: int | None, n_tgt: int | None) -> None:
         raise UserError(f"target index {bead.tgt[-1]} beyond the document's {n_tgt} sentences")
 
 
+_EMPTY_BEAD_RE = re.compile(r"^\s*\[\s*\]\s*:\s*\[\s*\]\s*(?::.*)?$")
+
+
 def parse_beads(
     lines: Iterable[str],
     path: str | Path | None = None,
     n_src: int | None = None,
     n_tgt: int | None = None,
+    *,
+    lenient: bool = False,
 ) -> list[Bead]:
-    """Parse bead lines (blank lines skipped); errors name ``path`` and the 1-based line."""
+    """Parse bead lines (blank lines skipped); errors name ``path`` and the 1-based line.
+
+    ``lenient``: non-consecutive, crossing or overlapping beads are accepted and ``[]:[]``
+    lines skipped, for gold that is only scored; indexes must still be within the counts.
+    """
     beads: list[Bead] = []
     numbers: list[int] = []
     for lineno, line in enumerate(lines, 1):
-        if not line.strip():
+        if not line.strip() or (lenient and _EMPTY_BEAD_RE.match(line)):
             continue
         try:
-            beads.append(parse_bead(line))
+            bead = parse_bead(line, lenient=lenient)
+            if lenient:
+                _check_lenient_range(bead, n_src, n_tgt)
         except UserError as exc:
             raise UserError(exc.message, path, lineno) from None
+        beads.append(bead)
         numbers.append(lineno)
-    check_beads(beads, n_src, n_tgt, path=path, lines=numbers)
+    if not lenient:
+        check_beads(beads, n_src, n_tgt, path=path, lines=numbers)
     return beads
 
 
-def read_beads(path: str | Path, n_src: int | None = None, n_tgt: int | None = None) -> list[Bead]:
-    """Read and validate a bead file (see the module docstring for the rules)."""
-    return parse_beads(read_lines(path), path, n_src, n_tgt)
+def _check_lenient_range(bead: Bead, n_src: int | None, n_tgt: int | None) -> None:
+    if n_src is not None and any(i >= n_src for i in bead.src):
+        raise UserError(f"source index {max(bead.src)} beyond the document's {n_src} sentences")
+    if n_tgt is not None and any(j >= n_tgt for j in bead.tgt):
+        raise UserError(f"target index {max(bead.tgt)} beyond the document's {n_tgt} sentences")
+
+
+def read_beads(
+    path: str | Path,
+    n_src: int | None = None,
+    n_tgt: int | None = None,
+    *,
+    lenient: bool = False,
+) -> list[Bead]:
+    """Read and validate a bead file (see the module docstring for the rules and ``lenient``)."""
+    return parse_beads(read_lines(path), path, n_src, n_tgt, lenient=lenient)

@@ -373,5 +373,23 @@ class GaleChurchAligner:
         priors = self.priors or get_priors(src_lang, tgt_lang)
         return align_paragraphs(src, tgt, priors)
 
+    def align_presplit(
+        self, src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str
+    ) -> list[Bead]:
+        """Sentence lists in any language: fitted priors for en/az/ru pairs, otherwise
+        G&C's defaults with the length ratio ``c`` taken from the document itself."""
+        from dataclasses import replace
+
+        from mt.corpus.align.lexical import check_code
+        from mt.corpus.align.priors import FITTED
+
+        sl, tl = check_code(src_lang), check_code(tgt_lang)
+        priors = self.priors or get_priors(sl, tl)
+        if self.priors is None and (sl, tl) not in FITTED and (tl, sl) not in FITTED:
+            s_chars, t_chars = sum(map(len, src)), sum(map(len, tgt))
+            if s_chars and t_chars:
+                priors = replace(priors, c=t_chars / s_chars)
+        return align_paragraphs([list(src)], [list(tgt)], priors)
+
 
 __all__ = ["BEAD_TYPES", "GaleChurchAligner", "align_lengths", "align_paragraphs", "match_cost"]

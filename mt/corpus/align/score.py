@@ -13,12 +13,22 @@ pairs, so they never enter lax F1 either way.
 
 Several documents are combined by summing counts (micro average), so long documents weigh
 more, as in vecalign's ``score_multiple``.
+
+:func:`score_vecalign` reproduces vecalign's own figures (the ones published for Text+Berg,
+BAF, ParIce...), which differ from both measures above: *precision* is taken over every
+predicted bead, null ones included (a predicted ``[3]:[]`` is a hit only when gold has exactly
+that bead); *recall* is taken over gold beads with both sides, matched against predicted beads
+with both sides. Its *lax* measure is bead-level, not pair-level: a bead that is not an exact
+match still counts when one of its source sentences is aligned in the other file to one of its
+target sentences. :func:`score_files` applies it to a gold file and test files (for the CLI).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from mt.corpus.align.base import Bead
 
@@ -90,3 +100,84 @@ def score_many(
         for name, c in count_alignment(gold, pred, include_null=include_null).items():
             total[name] += c
     return score_counts(total)
+
+
+def _vecalign_counts(ref: Sequence[Bead], test: Sequence[Bead]) -> tuple[Counts, Counts]:
+    """Strict and lax hits of ``test`` beads measured against ``ref`` (one direction).
+
+    A bead is a strict hit when ``ref`` holds it exactly, a lax hit when it is a strict hit or
+    one of its source sentences is aligned in ``ref`` to one of its target sentences.
+    """
+    ref_keys = {(b.src, b.tgt) for b in ref if b.src or b.tgt}
+    linked: dict[int, set[int]] = defaultdict(set)
+    for b in ref:
+        for i in b.src:
+            linked[i].update(b.tgt)
+    strict, lax = Counts(), Counts()
+    for key in {(b.src, b.tgt) for b in test if b.src or b.tgt}:
+        hit = key in ref_keys
+        near = hit or any(j in linked.get(i, ()) for i in key[0] for j in key[1])
+        strict.hits += hit
+        lax.hits += near
+        strict.predicted += 1
+        lax.predicted += 1
+    return strict, lax
+
+
+def count_vecalign(gold: Sequence[Bead], pred: Sequence[Bead]) -> dict[str, tuple[Counts, Counts]]:
+    """``{"strict"|"lax": (precision counts, recall counts)}`` for one document, summable."""
+    p_strict, p_lax = _vecalign_counts(gold, pred)
+
+    def full(beads: Sequence[Bead]) -> list[Bead]:
+        return [b for b in beads if b.src and b.tgt]
+
+    r_strict, r_lax = _vecalign_counts(full(pred), full(gold))
+    return {"strict": (p_strict, r_strict), "lax": (p_lax, r_lax)}
+
+
+def _vecalign_prf(p: Counts, r: Counts) -> dict[str, float]:
+    """vecalign's arithmetic: 0 for an empty denominator, F1 from P and R."""
+    prec = p.hits / p.predicted if p.predicted else 0.0
+    rec = r.hits / r.predicted if r.predicted else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return {"precision": prec, "recall": rec, "f1": f1}
+
+
+def score_vecalign(
+    docs: Iterable[tuple[Sequence[Bead], Sequence[Bead]]],
+) -> dict[str, dict[str, float]]:
+    """vecalign-compatible strict/lax P/R/F1, micro-averaged over (gold, pred) documents."""
+    totals = {name: (Counts(), Counts()) for name in ("strict", "lax")}
+    for gold, pred in docs:
+        for name, (p, r) in count_vecalign(gold, pred).items():
+            totals[name][0].__iadd__(p)
+            totals[name][1].__iadd__(r)
+    return {name: _vecalign_prf(p, r) for name, (p, r) in totals.items()}
+
+
+def score_files(
+    gold_paths: Sequence[str | Path], test_paths: Sequence[str | Path]
+) -> dict[str, float]:
+    """Score test bead files against gold files (paired in order), vecalign style.
+
+    Both are read leniently (published gold groups non-adjacent sentences). Returns a flat dict
+    ``{"precision_strict", "recall_strict", "f1_strict", "precision_lax", ...,
+    "documents", "gold_beads", "test_beads"}`` for printing or JSON.
+    """
+    from mt.corpus.align.beads import read_beads
+    from mt.errors import UserError
+
+    if len(gold_paths) != len(test_paths):
+        raise UserError(f"{len(gold_paths)} gold files but {len(test_paths)} test files")
+    docs = [
+        (read_beads(g, lenient=True), read_beads(t, lenient=True))
+        for g, t in zip(gold_paths, test_paths, strict=True)
+    ]
+    scores = score_vecalign(docs)
+    flat: dict[str, float] = {
+        f"{measure}_{kind}": value for kind, prf in scores.items() for measure, value in prf.items()
+    }
+    flat["documents"] = len(docs)
+    flat["gold_beads"] = sum(len(g) for g, _ in docs)
+    flat["test_beads"] = sum(len(t) for _, t in docs)
+    return flat

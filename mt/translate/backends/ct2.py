@@ -1,19 +1,24 @@
 """The CTranslate2 backend: the default, for speed and a small memory footprint.
 
-The model is converted once (the only step that needs torch and transformers) into a
-directory beside it, ``<model dir>/ct2-<quantization>``; afterwards loading needs only
-ctranslate2 and sentencepiece, so a one-sentence translation starts in well under 3 s.
+The model is converted once (the only step that needs torch and transformers) into the
+user cache, ``<cache>/ct2/<model>/<revision>/<quantization>`` (:func:`ct2_dir_for`), never
+into the Hugging Face snapshot, which hub tools (``hf cache scan``/``delete``) manage;
+afterwards loading needs only ctranslate2 and sentencepiece, so a one-sentence translation
+starts in well under 3 s.
 A vocabulary shortlist (``vmap.txt`` in the model directory, CTranslate2's format) is carried
 into the conversion and used: it restricts the output layer, the costliest part of decoding.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,11 +29,13 @@ from mt.translate.backends import (
     plan_batches,
 )
 from mt.translate.backends.hf import quiet_loading
-from mt.translate.models import OpenedModel
+from mt.translate.models import OpenedModel, is_local
 
 CPU_TYPES = ("int8", "int8_float32", "int16", "float32")
 CUDA_TYPES = ("float16", "int8_float16", "bfloat16", "int8_bfloat16", "int8", "float32")
 MARKER = "mt-conversion.json"  # written last: a directory without it is incomplete
+CACHE_ENV = "MT_CACHE"  # the root of mt's cache instead of platformdirs' user cache dir
+_STALE_TMP_S = 24 * 3600  # a temporary conversion dir this old belongs to a killed process
 
 
 def default_compute_type(device: str) -> str:
@@ -182,15 +189,72 @@ def _thread_split(cores: int, device: str, inter: int | None) -> tuple[int, int]
 # ---------------------------------------------------------------------------- conversion
 
 
-def ct2_dir_for(model_dir: Path, quantization: str) -> Path:
-    """``<model dir>/ct2-<quant>`` when that directory is writable, else a per-user cache."""
-    beside = model_dir / f"ct2-{quantization}"
-    if beside.is_dir() or os.access(model_dir, os.W_OK):
-        return beside
-    from platformdirs import user_cache_dir
+def cache_root() -> Path:
+    """mt's cache: ``$MT_CACHE``, else the platform's user cache dir (``~/.cache/mt``)."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(os.path.expandvars(env)).expanduser()
+    from platformdirs import user_cache_path
 
-    digest = hashlib.sha1(str(model_dir.resolve()).encode()).hexdigest()[:16]
-    return Path(user_cache_dir("mt")) / "ct2" / f"{digest}-{quantization}"
+    return user_cache_path("mt")
+
+
+def ct2_root() -> Path:
+    return cache_root() / "ct2"
+
+
+def _safe_name(text: str) -> str:
+    """A single, portable path component: ``org/name`` → ``org--name`` (as the hub cache
+    writes it), other characters outside ``[A-Za-z0-9._-]`` → ``_``, no leading dot."""
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", text.strip().replace("/", "--").replace("\\", "--"))
+    name = name.lstrip(".") or "_"
+    return name[:120]
+
+
+def local_fingerprint(model_dir: Path) -> str:
+    """A key for a local model directory: its absolute path and the name, size and mtime of
+    each file in it, so replacing the weights (or adding a vmap.txt) converts afresh."""
+    path = Path(model_dir).expanduser().resolve()
+    digest = hashlib.sha256(str(path).encode())
+    for entry in sorted(path.iterdir(), key=lambda p: p.name) if path.is_dir() else ():
+        if entry.is_file():
+            stat = entry.stat()
+            digest.update(f"\0{entry.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def ct2_dir_for(
+    model_dir: Path,
+    quantization: str,
+    *,
+    model_id: str | None = None,
+    revision: str | None = None,
+) -> Path:
+    """Where the conversion of a model lives: ``<ct2 root>/<model>/<revision>/<quant>``.
+
+    A hub model is keyed by its id (``Helsinki-NLP--opus-mt-en-ru``) and snapshot commit;
+    a local directory (or a call without a revision) by its name and ``local-<hash>`` of its
+    path and files (:func:`local_fingerprint`).
+    """
+    return _versions_dir(model_dir, model_id, revision) / _safe_name(quantization)
+
+
+def _versions_dir(model_dir: Path, model_id: str | None, revision: str | None) -> Path:
+    hub = model_id is not None and not is_local(model_id)
+    name = _safe_name(model_id if hub else Path(model_dir).expanduser().resolve().name)
+    if hub and revision:
+        return ct2_root() / name / _safe_name(revision)
+    return ct2_root() / name / ("local-" + local_fingerprint(model_dir))
+
+
+def conversions(
+    model_dir: Path, *, model_id: str | None = None, revision: str | None = None
+) -> list[str]:
+    """The quantizations already converted for this model (``["float16", "int8"]``)."""
+    found = _versions_dir(model_dir, model_id, revision)
+    if not found.is_dir():
+        return []
+    return sorted(p.name for p in found.iterdir() if not p.name.startswith(".") and is_converted(p))
 
 
 def is_converted(path: Path) -> bool:
@@ -205,12 +269,19 @@ def ensure_converted(
     revision: str | None = None,
     family: str | None = None,
 ) -> Path:
-    """The converted model, converting it first if needed (once; safe against a concurrent
-    conversion: each writes its own temporary directory and renames it into place)."""
-    target = ct2_dir_for(model_dir, quantization)
+    """The converted model, converting it first if needed.
+
+    Converted once, and safe against a concurrent conversion (another process, another
+    thread): each converter writes its own temporary directory beside the target and renames
+    it into place; whoever renames second finds the target there and discards its own copy.
+    An old conversion inside a model directory (``<model dir>/ct2-int8``, before the cache
+    moved) is ignored.
+    """
+    target = ct2_dir_for(model_dir, quantization, model_id=model_id, revision=revision)
     if is_converted(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_stale(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         _convert(model_dir, tmp / "model", quantization, model_id or str(model_dir))
@@ -219,18 +290,43 @@ def ensure_converted(
             "revision": revision,
             "quantization": quantization,
             "family": family,
+            "source": str(Path(model_dir).expanduser().resolve()),
         }
         (tmp / "model" / MARKER).write_text(json.dumps(marker, indent=1), encoding="utf-8")
-        if target.exists() and not is_converted(target):
-            shutil.rmtree(target)  # left by an interrupted conversion of an older version
-        try:
-            os.rename(tmp / "model", target)
-        except OSError:
-            if not is_converted(target):  # not simply another process winning the race
-                raise
+        _publish(tmp / "model", target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _publish(built: Path, target: Path) -> None:
+    """Rename a finished conversion into place; if another converter got there first with a
+    complete one, keep theirs (ours is removed with the temporary directory)."""
+    if is_converted(target):
+        return
+    if target.exists() and not is_converted(target):
+        # Damaged (a rename into place only ever brings a complete one): move it aside
+        # atomically, then delete it, so no reader sees it half-removed.
+        junk = target.parent / f".{target.name}-damaged-{os.getpid()}"
+        with contextlib.suppress(OSError):
+            os.rename(target, junk)
+        shutil.rmtree(junk, ignore_errors=True)
+    try:
+        os.rename(built, target)
+    except OSError:
+        if not is_converted(target):  # not simply another converter winning the race
+            raise
+
+
+def _sweep_stale(target: Path) -> None:
+    """Remove temporary conversions of ``target`` left by killed processes (a day old)."""
+    cutoff = time.time() - _STALE_TMP_S
+    for tmp in target.parent.glob(f".{target.name}-*"):
+        try:
+            if tmp.stat().st_mtime < cutoff:
+                shutil.rmtree(tmp, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def _register_loaders() -> None:

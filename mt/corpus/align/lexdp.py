@@ -1,0 +1,374 @@
+"""Banded dynamic program over beads scored by lexical similarity plus length.
+
+Why a band: the DP cell (i, j) means "the first i source and j target sentences are aligned";
+a real alignment stays near the path a cheaper pass found, so only cells within a margin of
+that path are searched (vecalign's coarse-to-fine idea, with the coarse path from a
+length-based or a first lexical pass). Time and memory are then linear in the document: about
+``n * (2 * margin + 1)`` cells. If the best path comes near the band's edge the margin was too
+small to be trusted; the caller doubles it and reruns.
+
+Bead types: 1-0, 0-1, 1-1, 1-2, 2-1, 1-3, 3-1, 1-4, 4-1, 2-2, 2-3, 3-2 (see
+:data:`BEAD_TYPES`). The cost of a bead with both sides is
+
+    penalty(type) + w_len * length_cost + w_lex * clip(1 - z, z_floor, z_ceil)
+
+where ``z`` rescales the cosine of the bead's summed sentence vectors so that 0 is what
+unrelated sentences score in this document and 1 what its aligned sentence pairs score (see
+:class:`Scale`): the same weights then work for any language pair and any amount of lexical
+evidence. ``length_cost`` is Gale & Church's ``-log P(delta | match)``. Null beads cost a
+constant. Lower is better.
+
+Row by row, every bead type that consumes a source sentence reads finished rows, so a row is a
+handful of numpy operations over a ``types x band`` array; the 0-1 type reads the same row and
+is the prefix-minimum recurrence of :mod:`galechurch` (``np.minimum.accumulate``). The last
+five rows are kept in a ring of full-width arrays (infinite outside their band), so bands of
+neighbouring rows need not line up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mt.corpus.align.base import Bead
+from mt.corpus.align.galechurch import _tabulated_cost
+
+#: Bead types with both sides, as (source sentences, target sentences).
+MATCH_TYPES: tuple[tuple[int, int], ...] = (
+    (1, 1), (1, 2), (2, 1), (1, 3), (3, 1), (1, 4), (4, 1), (2, 2), (2, 3), (3, 2),
+)  # fmt: skip
+BEAD_TYPES: tuple[tuple[int, int], ...] = (*MATCH_TYPES, (1, 0), (0, 1))
+MAX_SIDE = 4
+#: Distance (in target sentences) from a band edge that counts as touching it.
+EDGE_MARGIN = 2
+
+
+@dataclass
+class Scale:
+    """Cosine -> log-likelihood ratio "aligned vs unrelated", measured per document.
+
+    The cosines of aligned and of unrelated sentence pairs are modelled as two normal
+    distributions with a pooled variance, so the ratio is linear in the cosine:
+    ``slope * (cos - mid)`` with ``mid`` halfway between the means and ``slope`` their distance
+    over the variance. Where words barely separate the two (short documents, a poor lexicon)
+    the slope is small and lengths decide; where they separate well, words decide.
+    """
+
+    mid: float = 0.5
+    slope: float = 1.0
+
+    @staticmethod
+    def fit(aligned: np.ndarray, unrelated: np.ndarray) -> Scale:
+        """From cosines of (mostly) aligned pairs and of unrelated pairs (robust spreads)."""
+        if not len(aligned) or not len(unrelated):
+            return Scale(0.5, 0.0)
+        mu1, mu0 = float(np.median(aligned)), float(np.median(unrelated))
+        var = (float(np.var(aligned)) + float(np.var(unrelated))) / 2
+        k = len(aligned)
+        var = (k * var + PRIOR_PAIRS * PRIOR_VAR) / (k + PRIOR_PAIRS)
+        return Scale((mu0 + mu1) / 2, max(mu1 - mu0, 0.0) / max(var, MIN_VAR))
+
+    def z(self, cos: np.ndarray) -> np.ndarray:
+        return self.slope * (cos - self.mid)
+
+
+#: Floor of the pooled cosine variance: in a short document with few shared words most cosines
+#: are exactly 0 and the measured spread would make every word decisive.
+MIN_VAR = 0.005
+#: The variance is shrunk toward PRIOR_VAR as if PRIOR_PAIRS pairs had shown it: a statement
+#: of a dozen sentences must not make a few lucky cosines decisive.
+PRIOR_VAR, PRIOR_PAIRS = 0.02, 20.0
+
+
+@dataclass
+class Params:
+    """Everything the bead cost depends on except the document (see the module docstring)."""
+
+    penalties: dict[tuple[int, int], float]
+    null_cost: float
+    c: float = 1.0
+    s2: float = 6.8
+    w_len: float = 1.0
+    w_lex: float = 1.0
+    z_floor: float = -10.0
+    z_ceil: float = 10.0
+    size_power: float = 1.0
+    scale: Scale = field(default_factory=Scale)
+
+
+@dataclass
+class Band:
+    """Inclusive target range ``lo[i]..hi[i]`` searched in source row ``i`` (0..n)."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+
+    @staticmethod
+    def full(n: int, m: int) -> Band:
+        return Band(np.zeros(n + 1, dtype=np.int64), np.full(n + 1, m, dtype=np.int64))
+
+    @staticmethod
+    def around(beads: list[Bead], n: int, m: int, margin: int) -> Band:
+        """Every row spans the target positions its path cells use, widened by ``margin``."""
+        jmin = np.full(n + 1, m, dtype=np.int64)
+        jmax = np.zeros(n + 1, dtype=np.int64)
+        i = j = 0
+        for b in beads:
+            i2, j2 = i + len(b.src), j + len(b.tgt)
+            jmin[i : i2 + 1] = np.minimum(jmin[i : i2 + 1], j)
+            jmax[i : i2 + 1] = np.maximum(jmax[i : i2 + 1], j2)
+            i, j = i2, j2
+        jmin[0], jmax[n] = 0, m
+        lo = np.clip(jmin - margin, 0, m)
+        hi = np.clip(jmax + margin, 0, m)
+        return Band(np.minimum(lo, hi), hi)
+
+
+class Document:
+    """Per-document arrays the costs read: vectors, window norms and lengths, cross dots."""
+
+    def __init__(
+        self, u: np.ndarray, v: np.ndarray, src_len: np.ndarray, tgt_len: np.ndarray
+    ) -> None:
+        from mt.corpus.align.vectors import window_norms
+
+        self.u, self.v = u, v
+        self.n, self.m = len(src_len), len(tgt_len)
+        self.src_cum = np.concatenate(([0.0], np.cumsum(src_len, dtype=np.float64)))
+        self.tgt_cum = np.concatenate(([0.0], np.cumsum(tgt_len, dtype=np.float64)))
+        self.src_w = _evidence(np.asarray(src_len, dtype=np.float64))
+        self.tgt_w = _evidence(np.asarray(tgt_len, dtype=np.float64))
+        self.ns = window_norms(u, MAX_SIDE)
+        self.nt = window_norms(v, MAX_SIDE)
+        self.tgt_win = np.zeros((MAX_SIDE + 1, self.m + 1))
+        for b in range(1, MAX_SIDE + 1):
+            self.tgt_win[b, b:] = self.tgt_cum[b:] - self.tgt_cum[:-b]
+
+
+def _evidence(lengths: np.ndarray) -> np.ndarray:
+    """How much a sentence's lexical similarity counts: 1, less for short sentences.
+
+    Why: a one-word line ("Wait,") matches nothing by chance and says little; counting its
+    cosine like a long sentence's would make it a null bead instead of half of a 1-2.
+    """
+    if not len(lengths):
+        return lengths
+    ref = max(float(np.median(lengths)), 1.0)
+    return np.minimum(lengths / ref, 1.0)
+
+
+class CrossDots:
+    """Running sums of sentence-pair dot products, row by row, over each row's band columns.
+
+    ``cum[r][p - clo[r]]`` is ``sum(u[r] . v[c] for c in clo[r]..p-1)``; positions outside the
+    stored range read the nearest end (dot products beyond the band count as 0).
+    """
+
+    CHUNK = 256
+
+    def __init__(self, doc: Document, band: Band) -> None:
+        n, m = doc.n, doc.m
+        nxt_lo = np.array([band.lo[r + 1 : r + MAX_SIDE + 1].min() for r in range(n)], dtype=int)
+        nxt_hi = np.array([band.hi[r + 1 : r + MAX_SIDE + 1].max() for r in range(n)], dtype=int)
+        self.clo = np.maximum(nxt_lo - MAX_SIDE, 0)
+        self.chi = np.minimum(nxt_hi, m)
+        self.cum: list[np.ndarray] = []
+        for start in range(0, n, self.CHUNK):
+            rows = range(start, min(n, start + self.CHUNK))
+            c0, c1 = (
+                int(self.clo[rows.start : rows.stop].min()),
+                int(self.chi[rows.start : rows.stop].max()),
+            )
+            block = doc.u[rows.start : rows.stop] @ doc.v[c0:c1].T
+            for k, r in enumerate(rows):
+                seg = block[k, self.clo[r] - c0 : self.chi[r] - c0].astype(np.float64)
+                self.cum.append(np.concatenate(([0.0], np.cumsum(seg))))
+
+    def at(self, r: int, pos: np.ndarray) -> np.ndarray:
+        cum = self.cum[r]
+        return cum[np.clip(pos - self.clo[r], 0, len(cum) - 1)]
+
+
+class _Types:
+    """The match types as index arrays, for computing every type's row in one go."""
+
+    def __init__(self, params: Params) -> None:
+        self.kinds = list(MATCH_TYPES)
+        self.a = np.array([a for a, _ in self.kinds])
+        self.b = np.array([b for _, b in self.kinds])
+        self.pen = np.array([params.penalties[k] for k in self.kinds])
+        self.null10 = params.penalties[(1, 0)] + params.null_cost
+        self.null01 = params.penalties[(0, 1)] + params.null_cost
+        self.size = ((self.a + self.b) / 2.0) ** params.size_power
+
+
+def _sentence_costs(cos: np.ndarray, params: Params) -> np.ndarray:
+    """``-LLR``, clipped, of each sentence's cosine with the other side of its bead."""
+    return np.clip(-params.scale.z(cos), params.z_floor, params.z_ceil)
+
+
+def _lexical(
+    i: int, lo: int, hi: int, doc: Document, dots: CrossDots, params: Params, types: _Types
+) -> np.ndarray:
+    """Mean per-sentence lexical cost of every match type ending in row ``i`` at lo..hi.
+
+    Each sentence of a bead is scored by the cosine between its own vector and the *sum* of
+    the other side's vectors, so a bead is only cheap when every sentence in it is explained
+    by the other side: merging an unrelated sentence into a good bead costs that sentence's
+    full price (its cosine is ~0) and also dilutes its partners' cosines.
+    """
+    width = hi - lo + 1
+    pos = np.arange(lo - MAX_SIDE, hi + 1)  # column positions; index k <-> pos[k]
+    rows = [dots.at(i - a, pos) if i >= a else np.zeros(len(pos)) for a in range(1, MAX_SIDE + 1)]
+    per_row = np.array(rows)  # (a', W+4): cumulative dots of source sentence i - a'
+    jj = np.arange(width) + MAX_SIDE
+    bb = np.arange(1, MAX_SIDE + 1)[:, None]
+    # source side: sentence i-a' against the b target sentences ending at j
+    src_dot = per_row[:, None, jj] - per_row[:, jj[None, :] - bb]  # (a', b, W)
+    nt_b = doc.nt[1:, lo : hi + 1]  # (b, W)
+    src_norm = np.sqrt(doc.ns[1, np.clip(i - np.arange(1, MAX_SIDE + 1) + 1, 0, doc.n)])
+    den = src_norm[:, None, None] * np.sqrt(nt_b)[None]
+    src_cost = _sentence_costs(np.where(den > 0, src_dot / np.maximum(den, 1e-300), 0.0), params)
+    src_rows = np.clip(i - np.arange(1, MAX_SIDE + 1), 0, max(doc.n - 1, 0))
+    src_cost *= doc.src_w[src_rows][:, None, None]
+    src_cum = np.cumsum(src_cost, axis=0)  # (a, b, W): sum over the a source sentences
+    # target side: each target sentence against the sum of the a source sentences ending at i
+    sums = np.cumsum(per_row, axis=0)  # (a, W+4)
+    tgt_dot = np.diff(sums, axis=1)  # column c = pos[k] <-> index k: dot with sentence pos[k]
+    cols = np.clip(pos[:-1], 0, max(doc.m - 1, 0))
+    tgt_norm = np.sqrt(doc.nt[1, cols + 1]) if doc.m else np.zeros(len(cols))
+    a_idx = np.minimum(np.arange(1, MAX_SIDE + 1), i)
+    den_t = np.sqrt(doc.ns[a_idx, i])[:, None] * tgt_norm[None]
+    tgt_cost = _sentence_costs(
+        np.where(den_t > 0, tgt_dot / np.maximum(den_t, 1e-300), 0.0), params
+    )
+    tgt_cost *= (doc.tgt_w[cols] if doc.m else np.zeros(len(cols)))[None]
+    tgt_cum = np.concatenate((np.zeros((MAX_SIDE, 1)), np.cumsum(tgt_cost, axis=1)), axis=1)
+    a0, b0 = types.a - 1, types.b - 1
+    src_part = src_cum[a0, b0]  # (T, W)
+    a_row = a0[:, None]
+    tgt_part = tgt_cum[a_row, jj[None, :]] - tgt_cum[a_row, jj[None, :] - types.b[:, None]]
+    return (src_part + tgt_part) / (types.a + types.b)[:, None]
+
+
+def match_costs(
+    i: int, lo: int, hi: int, doc: Document, dots: CrossDots, params: Params, types: _Types
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Costs of every match type ending in row ``i`` at columns lo..hi (types x width).
+
+    Also returns the mean per-sentence lexical cost and the length cost (for confidences).
+    """
+    lex = _lexical(i, lo, hi, doc, dots, params, types)
+    b_col = types.b[:, None]
+    a_idx = np.minimum(types.a, i)
+    l1 = (doc.src_cum[i] - doc.src_cum[i - a_idx])[:, None]
+    l2 = doc.tgt_win[b_col, np.arange(lo, hi + 1)[None, :]]
+    var = params.s2 * 0.5 * (l1 + l2 / params.c)
+    delta = np.abs(l2 - params.c * l1) / np.sqrt(np.maximum(var, 1e-9))
+    length = _tabulated_cost(delta)
+    cost = types.pen[:, None] + params.w_len * length + params.w_lex * types.size[:, None] * lex
+    cost[types.a > i] = np.inf
+    return cost, lex, length
+
+
+@dataclass
+class Path:
+    """The DP's answer: beads, whether the band edge was touched, the per-bead components."""
+
+    beads: list[Bead]
+    touched: bool
+    z: list[float]
+    length: list[float]
+
+
+def run(doc: Document, band: Band, params: Params) -> Path:
+    """Fill the banded DP, trace back from (n, m); beads carry their cost as ``score``."""
+    dots = CrossDots(doc, band)
+    types = _Types(params)
+    n, m = doc.n, doc.m
+    ring = np.full((MAX_SIDE + 2, m + 1 + MAX_SIDE), np.inf)
+    ring_band = [(0, -1)] * (MAX_SIDE + 1)
+    dead = MAX_SIDE + 1  # an all-infinite row for predecessors before row 0
+    backs: list[np.ndarray] = []
+    n_match = len(types.kinds)
+    for i in range(n + 1):
+        lo, hi = int(band.lo[i]), int(band.hi[i])
+        width = hi - lo + 1
+        cols = np.arange(lo, hi + 1) + MAX_SIDE
+        if i == 0:
+            best = np.full(width, np.inf)
+            back = np.full(width, -1, dtype=np.int8)
+            if lo == 0:
+                best[0] = 0.0
+        else:
+            cost, _, _ = match_costs(i, lo, hi, doc, dots, params, types)
+            slots = np.array([(i - a) % (MAX_SIDE + 1) if i >= a else dead for a in types.a])
+            prev = ring[slots[:, None], cols[None, :] - types.b[:, None]]
+            cands = np.vstack(
+                (prev + cost, ring[(i - 1) % (MAX_SIDE + 1), cols][None] + types.null10)
+            )
+            back = cands.argmin(axis=0).astype(np.int8)
+            best = cands[back, np.arange(width)]
+        best, back = _chain(best, back, types.null01, n_match + 1)
+        slot = i % (MAX_SIDE + 1)
+        old_lo, old_hi = ring_band[slot]
+        ring[slot, old_lo + MAX_SIDE : old_hi + MAX_SIDE + 1] = np.inf
+        ring[slot, cols] = best
+        ring_band[slot] = (lo, hi)
+        backs.append(back)
+    return _trace(backs, band, doc, dots, params, types)
+
+
+def _chain(
+    best: np.ndarray, back: np.ndarray, step: float, chain_k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of 0-1 beads within a row: ``D[j] = run[j] + min_{j' <= j}(X[j'] - run[j'])``."""
+    run = step * np.arange(len(best))
+    via = best - run
+    low = np.minimum.accumulate(via)
+    back = back.copy()
+    back[via > low] = chain_k
+    best = run + low
+    back[np.isinf(best)] = -1
+    return best, back
+
+
+def _trace(
+    backs: list[np.ndarray],
+    band: Band,
+    doc: Document,
+    dots: CrossDots,
+    params: Params,
+    types: _Types,
+) -> Path:
+    n, m = doc.n, doc.m
+    i, j = n, m
+    beads: list[Bead] = []
+    zs: list[float] = []
+    lens: list[float] = []
+    touched = False
+    n_match = len(types.kinds)
+    while i > 0 or j > 0:
+        lo, hi = int(band.lo[i]), int(band.hi[i])
+        touched |= (lo > 0 and j - lo < EDGE_MARGIN) or (hi < m and hi - j < EDGE_MARGIN)
+        k = int(backs[i][j - lo])
+        if k < 0:
+            raise RuntimeError(f"alignment DP has no path through cell ({i}, {j})")
+        if k < n_match:
+            a, b = types.kinds[k]
+            cost, z, length = match_costs(i, j, j, doc, dots, params, types)
+            z = -z  # mean per-sentence log-likelihood ratio, clipped
+            score, zk, lk = float(cost[k, 0]), float(z[k, 0]), float(length[k, 0])
+        else:
+            a, b = (1, 0) if k == n_match else (0, 1)
+            score = types.null10 if a else types.null01
+            zk, lk = float("nan"), float("nan")
+        beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), score))
+        zs.append(zk)
+        lens.append(lk)
+        i, j = i - a, j - b
+    beads.reverse()
+    zs.reverse()
+    lens.reverse()
+    return Path(beads, touched, zs, lens)

@@ -1,0 +1,181 @@
+"""The lexical aligner's mechanics on small inputs, lenient bead files and the vecalign scorer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mt.corpus.align.api import align_presplit
+from mt.corpus.align.base import DEFAULT_METHOD, Bead, get_aligner
+from mt.corpus.align.beads import check_beads, parse_beads, read_beads
+from mt.corpus.align.lexdp import Band
+from mt.corpus.align.lexical import align_sentences, check_code
+from mt.corpus.align.model1 import train
+from mt.corpus.align.score import score_files, score_vecalign
+from mt.corpus.align.tokens import load_glossary, skeleton, word_keys, words
+from mt.errors import UserError
+
+EN = [
+    "The Ministry of Foreign Affairs of Azerbaijan issued a statement on 12 May 2023.",
+    "Minister Jeyhun Bayramov met the delegation in Baku.",
+    "The parties discussed the peace treaty and the opening of transport links.",
+    "They agreed to meet again in Geneva in June.",
+    "Talks will continue next week.",
+    "The statement was published on the website.",
+]
+RU = [
+    "Министерство иностранных дел Азербайджана 12 мая 2023 года распространило заявление.",
+    "Министр Джейхун Байрамов встретился с делегацией в Баку.",
+    "Стороны обсудили мирный договор и открытие транспортных коммуникаций.",
+    "Они договорились снова встретиться в Женеве в июне.",
+    "Переговоры продолжатся на следующей неделе.",
+    "Заявление опубликовано на сайте.",
+]
+
+
+def kinds(beads: list[Bead]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    return [(b.src, b.tgt) for b in beads]
+
+
+def test_default_method_is_lexical_and_gale_church_stays() -> None:
+    assert DEFAULT_METHOD == "lexical"
+    assert get_aligner().name == "lexical"
+    assert get_aligner("gale-church").name == "gale-church"
+
+
+def test_one_to_one_with_confidences() -> None:
+    beads = align_sentences(EN, RU, "en", "ru")
+    assert kinds(beads) == [((i,), (i,)) for i in range(6)]
+    assert all(b.score is not None and 0.0 <= b.score <= 1.0 for b in beads)
+
+
+def test_null_bead_for_an_untranslated_sentence() -> None:
+    extra = "Справочно: в 2019 году товарооборот составил 1 254 700 долларов США по данным ГТК."
+    ru = [*RU[:3], extra, *RU[3:]]
+    beads = align_sentences(EN, ru, "en", "ru")
+    check_beads(beads, len(EN), len(ru))
+    assert ((), (3,)) in kinds(beads)
+    assert ((3,), (4,)) in kinds(beads)
+
+
+def test_many_to_one() -> None:
+    ru = [*RU[:3], RU[3].rstrip(".") + ", а " + RU[4][0].lower() + RU[4][1:], RU[5]]
+    beads = align_sentences(EN, ru, "en", "ru")
+    assert ((3, 4), (3,)) in kinds(beads)
+    assert ((5,), (4,)) in kinds(beads)
+
+
+def test_transliterated_names_share_keys() -> None:
+    for a, b, la, lb in [
+        ("Baku", "Баку", "en", "ru"),
+        ("Aliyev", "Алиев", "en", "ru"),
+        ("Əliyev", "Алиев", "az", "ru"),
+        ("Jabrayil", "Cəbrayıl", "en", "az"),
+    ]:
+        assert set(word_keys(a, la)) & set(word_keys(b, lb)), (a, b)
+    assert skeleton("Khankendi") == skeleton("Xankəndi", "az") == skeleton("Ханкенди")
+    assert word_keys("10000") == [f"n:{10000}"]
+    assert words("10 000 and 8,000") == ["10000", "and", "8000"]
+
+
+def test_glossary_seeds_entries() -> None:
+    gl = load_glossary()
+    en = gl.keys(words("the Ministry of Foreign Affairs said"), "en")
+    ru = gl.keys(words("Министерства иностранных дел заявило"), "ru")
+    assert set(en) & set(ru)
+
+
+def test_model1_learns_from_pairs() -> None:
+    pairs = [
+        ("la maison bleue".split(), "the blue house".split()),
+        ("la maison".split(), "the house".split()),
+        ("la fleur".split(), "the flower".split()),
+        ("une fleur bleue".split(), "a blue flower".split()),
+    ]
+    table = train(pairs, iterations=15).table()
+    assert table["maison"][0][0] == "house"
+    assert table["bleue"][0][0] == "blue"
+
+
+@pytest.mark.parametrize(("src_lang", "tgt_lang"), [("de", "fr"), ("en", "is"), ("fra", "ell")])
+def test_any_language_pair(src_lang: str, tgt_lang: str) -> None:
+    src = ["Der Everest ist 8848 m hoch.", "Die Expedition begann 1956.", "Sie war erfolgreich."]
+    tgt = ["L'Everest mesure 8848 m.", "L'expédition commença en 1956.", "Elle réussit."]
+    for method in ("lexical", "gale-church"):
+        beads = align_presplit(src, tgt, src_lang, tgt_lang, method)
+        check_beads(beads, 3, 3)
+    assert kinds(align_presplit(src, tgt, src_lang, tgt_lang)) == [((i,), (i,)) for i in range(3)]
+
+
+def test_bad_codes_and_empty_input() -> None:
+    with pytest.raises(UserError, match="invalid language code"):
+        check_code("english!")
+    assert check_code("pt-BR") == "pt"
+    assert align_sentences([], [], "en", "ru") == []
+    beads = align_sentences(["Only here."], [], "en", "de")
+    assert kinds(beads) == [((0,), ())]
+
+
+def _synthetic(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
+    rng = np.random.default_rng(seed)
+    src, tgt = [], []
+    for _ in range(n):
+        ids = rng.integers(0, 3000, size=int(rng.integers(4, 16)))
+        src.append(" ".join(f"w{i}" for i in ids) + ".")
+        tgt.append(" ".join(f"v{i}x" for i in ids) + ".")
+    return src, tgt
+
+
+def test_band_is_linear_in_the_document() -> None:
+    """The searched cells grow linearly: a band around a path, not the full matrix."""
+    n = 3000
+    path = [Bead((i,), (i,)) for i in range(n)]
+    band = Band.around(path, n, n, 20)
+    cells = int((band.hi - band.lo + 1).sum())
+    assert cells <= (n + 1) * (2 * 20 + 3)
+    src, tgt = _synthetic(1500)
+    beads = align_sentences(src, tgt, "xx", "yy")
+    assert kinds(beads) == [((i,), (i,)) for i in range(1500)]
+
+
+# ---------------------------------------------------------------- lenient beads and scorer
+
+
+def test_lenient_reading_accepts_published_gold(tmp_path) -> None:
+    lines = ["[0]:[0]", "[2,4]:[1]", "[1]:[2]", "[]:[]", "[3]:[]", "[5]:[3,4]:0.5"]
+    with pytest.raises(UserError):
+        parse_beads(lines)
+    beads = parse_beads(lines, lenient=True)
+    assert kinds(beads) == [((0,), (0,)), ((2, 4), (1,)), ((1,), (2,)), ((3,), ()), ((5,), (3, 4))]
+    path = tmp_path / "gold.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(read_beads(path, 6, 5, lenient=True)) == 5
+    with pytest.raises(UserError, match="beyond"):
+        read_beads(path, 6, 4, lenient=True)
+
+
+def test_vecalign_scorer_counts() -> None:
+    gold = [Bead((0,), (0,)), Bead((1, 2), (1,)), Bead((3,), ()), Bead((4,), (2,))]
+    pred = [Bead((0,), (0,)), Bead((1,), (1,)), Bead((2,), ()), Bead((3,), ()), Bead((4,), (2,))]
+    s = score_vecalign([(gold, pred)])
+    # precision over all 5 predicted beads: hits 0-0, [3]:[], 4-2 (null beads count here)
+    assert s["strict"]["precision"] == pytest.approx(3 / 5)
+    # recall over gold beads with both sides (3) against predicted ones with both sides
+    assert s["strict"]["recall"] == pytest.approx(2 / 3)
+    # lax: [1]:[1] overlaps gold [1,2]:[1]; [2]:[] has no target and misses
+    assert s["lax"]["precision"] == pytest.approx(4 / 5)
+    assert s["lax"]["recall"] == pytest.approx(1.0)
+    assert score_vecalign([(gold, gold)])["strict"]["f1"] == 1.0
+
+
+def test_score_files(tmp_path) -> None:
+    g = tmp_path / "gold.txt"
+    t = tmp_path / "test.txt"
+    g.write_text("[0]:[0]\n[1,3]:[1]\n[2]:[2]\n", encoding="utf-8")
+    t.write_text("[0]:[0]\n[1]:[1]\n[2]:[2]\n[3]:[]\n", encoding="utf-8")
+    out = score_files([g], [t])
+    assert out["precision_strict"] == pytest.approx(2 / 4)
+    assert out["recall_strict"] == pytest.approx(2 / 3)
+    assert out["documents"] == 1 and out["gold_beads"] == 3 and out["test_beads"] == 4
+    with pytest.raises(UserError):
+        score_files([g], [])
