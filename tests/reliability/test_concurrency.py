@@ -35,32 +35,28 @@ def _rows(db) -> dict[str, list[tuple[str, str]]]:
         conn.close()
 
 
-def test_four_concurrent_importers_into_a_new_store(tmp_path):
-    """No store yet: four processes create it at once; all succeed, every row is there."""
+def _concurrent_imports(tmp_path, writers: int, pairs_each: int) -> None:
+    """``writers`` processes import their own Moses pair into one store at the same time;
+    every process succeeds and every row of every file is in the store."""
     groups, expected = [], {}
-    for i in range(4):
-        pairs = synthetic_pairs(3000, tag=f"w{i}-")
+    for i in range(writers):
+        pairs = synthetic_pairs(pairs_each, tag=f"w{i}-")
         groups.append(write_moses(tmp_path / f"w{i}" / "train", pairs))
         expected[str((tmp_path / f"w{i}" / "train").resolve())] = pairs
-    db = tmp_path / "new.sqlite"
-    procs = _import_all(db, groups)
-    for p in procs:
+    db = tmp_path / "store.sqlite"
+    for p in _import_all(db, groups):
         assert p.returncode == 0, p.stderr.read()
     assert _rows(db) == expected
+
+
+def test_four_concurrent_importers_into_a_new_store(tmp_path):
+    """No store yet: four processes create it at once (the schema cannot race)."""
+    _concurrent_imports(tmp_path, writers=4, pairs_each=3000)
 
 
 def test_two_large_concurrent_imports_both_land(tmp_path):
     """The second writer waits for the first (busy timeout) instead of 'database is locked'."""
-    groups, expected = [], {}
-    for i in range(2):
-        pairs = synthetic_pairs(40_000, tag=f"big{i}-")
-        groups.append(write_moses(tmp_path / f"b{i}" / "corpus", pairs))
-        expected[str((tmp_path / f"b{i}" / "corpus").resolve())] = pairs
-    db = tmp_path / "two.sqlite"
-    procs = _import_all(db, groups)
-    for p in procs:
-        assert p.returncode == 0, p.stderr.read()
-    assert _rows(db) == expected
+    _concurrent_imports(tmp_path, writers=2, pairs_each=40_000)
 
 
 def test_busy_store_beyond_the_timeout_is_one_line(tmp_path):
