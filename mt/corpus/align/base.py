@@ -69,7 +69,7 @@ DEFAULT_METHOD = "lexical"
 
 def get_aligner(name: str = DEFAULT_METHOD) -> Aligner:
     """Instantiate a registered aligner; unknown names are a user error."""
-    from mt.corpus.align import galechurch, lexical  # noqa: F401  (they register themselves)
+    from mt.corpus.align import embedding, galechurch, lexical, mtassisted  # noqa: F401 (register)
     from mt.errors import UserError
 
     if name not in _REGISTRY:
