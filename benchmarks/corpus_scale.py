@@ -12,7 +12,12 @@ without document ids, one document of the same size) imports in bounded memory, 
 peak, at ≥ 22,000 pairs/s; each import runs in its own subprocess (``mt corpus import``),
 so its peak memory (VmHWM) is its own.
 
+With ``--postgres URL`` (an empty database it may wipe) or ``--postgres auto`` (a
+throw-away server, as in the tests), the same import and exports also run against a
+PostgreSQL store, and the summary prints pairs/s for both side by side.
+
     python benchmarks/corpus_scale.py [--pairs 200000] [--import-lines 500000] [--workdir DIR]
+                                      [--postgres URL|auto]
 """
 
 from __future__ import annotations
@@ -97,7 +102,30 @@ def make_jsonl(path: Path, pairs: int, per_doc: int = 100, seed: int = 1) -> Non
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
-def timed_import(db: Path, jsonl: Path) -> tuple[int, float]:
+def fresh_postgres(spec: str) -> str:
+    """A URL of an empty PostgreSQL database: a throw-away server's, or ``spec`` wiped."""
+    if spec == "auto":
+        from tests.pg import get_server
+
+        return get_server().new_database("bench")
+    reset_postgres(spec)
+    return spec
+
+
+def _outputs(work: Path, name: str) -> list[bytes]:
+    """The bytes of an export (Moses: both files), to compare SQLite's with PostgreSQL's."""
+    return [p.read_bytes() for p in sorted(work.glob(name + "*"))]
+
+
+def reset_postgres(url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+
+
+def timed_import(db: Path | str, jsonl: Path) -> tuple[int, float]:
     from mt.corpus.importer import import_paths
     from mt.corpus.store import Store
 
@@ -146,7 +174,7 @@ def import_at_scale(work: Path, lines: int) -> list[tuple[str, int, float, float
     return rows
 
 
-def timed_export(db: Path, fmt: str, out: Path) -> tuple[int, float, float]:
+def timed_export(db: Path | str, fmt: str, out: Path) -> tuple[int, float, float]:
     proc = subprocess.run(
         [sys.executable, "-c", EXPORT_SCRIPT, str(db), fmt, str(out)],
         capture_output=True,
@@ -186,13 +214,25 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=200_000)
     ap.add_argument("--import-lines", type=int, default=500_000)
     ap.add_argument("--workdir", type=Path, default=None)
+    ap.add_argument(
+        "--postgres",
+        default=None,
+        metavar="URL|auto",
+        help="also run import and export on PostgreSQL (URL: wiped first)",
+    )
+    ap.add_argument(
+        "--skip-big-import", action="store_true", help="skip the 500,000-line import section"
+    )
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="mt-corpus-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     print(f"workdir: {work}")
 
-    print(f"\n[import at scale: {args.import_lines:,}-line files, one document each]")
-    imports = import_at_scale(work, args.import_lines)
+    if not args.skip_big_import:
+        print(f"\n[import at scale: {args.import_lines:,}-line files, one document each]")
+    imports = [] if args.skip_big_import else import_at_scale(work, args.import_lines)
+    pg_url = fresh_postgres(args.postgres) if args.postgres else None
+    pg: dict[str, float] = {}
 
     sizes = [args.pairs // 4, args.pairs]
     results: dict[int, dict[str, tuple[int, float, float]]] = {}
@@ -203,7 +243,7 @@ def main() -> None:
         db.unlink(missing_ok=True)
         n, dt = timed_import(db, jsonl)
         print(f"\n[{size:,} pairs] import: {n:,} pairs in {dt:.2f} s = {n / dt:,.0f} pairs/s")
-        results[size] = {}
+        results[size] = {"import": (n, dt, 0.0)}
         for fmt in ("moses", "tsv", "jsonl", "tmx", "parquet"):
             n, dt, rss = timed_export(db, fmt, work / f"out-{size}.{fmt}")
             results[size][fmt] = (n, dt, rss)
@@ -211,10 +251,22 @@ def main() -> None:
                 f"  export {fmt:8s} {n:,} pairs in {dt:6.2f} s = {n / dt:10,.0f} pairs/s,"
                 f" peak RSS {rss:6.1f} MiB"
             )
+        if pg_url is not None and size == sizes[-1]:
+            reset_postgres(pg_url)
+            n, dt = timed_import(pg_url, jsonl)
+            pg["import"] = n / dt
+            print(f"  [postgres] import: {n:,} pairs in {dt:.2f} s = {n / dt:,.0f} pairs/s")
+            for fmt in ("moses", "tsv", "jsonl", "tmx", "parquet"):
+                n, dt, rss = timed_export(pg_url, fmt, work / f"out-pg-{size}.{fmt}")
+                pg[fmt] = n / dt
+                same = _outputs(work, f"out-pg-{size}.{fmt}") == _outputs(work, f"out-{size}.{fmt}")
+                print(f"  [postgres] export {fmt:8s} {n:,} pairs in {dt:6.2f} s ="
+                      f" {n / dt:10,.0f} pairs/s, peak RSS {rss:6.1f} MiB"
+                      f", same bytes as SQLite: {same}")  # fmt: skip
 
     small, big = sizes
     print("\nexport memory, full store vs quarter store (flat = streaming):")
-    for fmt in results[big]:
+    for fmt in ("moses", "tsv", "jsonl", "tmx", "parquet"):
         r_small, r_big = results[small][fmt][2], results[big][fmt][2]
         print(
             f"  {fmt:8s} {r_small:6.1f} MiB -> {r_big:6.1f} MiB  (x{r_big / r_small:.2f}"
@@ -244,6 +296,13 @@ def main() -> None:
         rate = lines / secs
         print(f"  {label} import of {lines:,} lines: {rate:,.0f} pairs/s (target >= 22,000),"
               f" peak {rss:.0f} MiB (target < 300 MiB)")  # fmt: skip
+    if pg:
+        print(f"\nSQLite vs PostgreSQL, {big:,} pairs (pairs/s):")
+        n, dt, _ = results[big]["import"]
+        print(f"  {'import':8s} {n / dt:10,.0f}  {pg['import']:10,.0f}")
+        for fmt in ("moses", "tsv", "jsonl", "tmx", "parquet"):
+            n, dt, _ = results[big][fmt]
+            print(f"  {fmt:8s} {n / dt:10,.0f}  {pg[fmt]:10,.0f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS of this process {peak:.0f} MiB")
 

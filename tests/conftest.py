@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 # The tiny-model fixtures (built once per session) serve the translation and evaluation tests.
-pytest_plugins = ["tests.translate.fixtures"]
+pytest_plugins = ["tests.translate.fixtures", "tests.pg"]  # tests.pg: PostgreSQL fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora"

@@ -386,3 +386,27 @@ def docs_command(
         docs = store.documents(split)
     for d in docs:
         print(f"{d.key}\t{d.split}\t{','.join(d.languages)}\t{d.date or ''}\t{d.title or ''}")
+
+
+@corpus_app.command("migrate")
+def migrate_command(
+    source: Annotated[str, typer.Option("--from", help="Store to copy (SQLite file or URL).")],
+    target: Annotated[str, typer.Option("--to", help="Store to fill (postgresql://... or file).")],
+    force: Annotated[
+        bool, typer.Option(help="Replace the contents of a non-empty target.")
+    ] = False,
+) -> None:
+    """Copy a whole store (e.g. SQLite into PostgreSQL) in one transaction on the target."""
+    from mt.corpus.store import CORPUS_TABLES, Store, copy_store, store_target
+    from mt.evaluate import storage
+
+    if str(store_target(source)) == str(store_target(target)):
+        raise UserError("--from and --to name the same store")
+    with Store.open(source, readonly=True) as src, Store.open(target) as dst, dst.transaction():
+        tables = CORPUS_TABLES
+        if storage.has_schema(src):  # evaluation runs, if the source has any tables of them
+            storage.ensure_schema(dst)
+            tables += storage.TABLES
+        counts = copy_store(src, dst, force=force, tables=tables)
+    copied = ", ".join(f"{n} {table}" for table, n in counts.items())
+    _console().print(f"copied {copied} -> {dst.path}", highlight=False)

@@ -1,8 +1,11 @@
-"""The sentence-aligned corpus store (SQLite), the one home of the corpus layer's SQL.
+"""The sentence-aligned corpus store, the one home of the corpus layer's SQL.
 
-Why SQLite: one file, no server, transactions (a failed import leaves the store exactly as
-it was), WAL for concurrent readers, and FTS5 for full-text search over segments. The schema
-carries a version and every change is a migration, so old stores keep opening.
+Two backends behind one :class:`Store`: a SQLite file (the default: one file, no server, WAL
+for concurrent readers, FTS5 search) or a PostgreSQL database (``--db postgresql://...``, a
+store shared by many machines). Queries are written once, with ``?`` placeholders, in the SQL
+both share; what differs (opening, DDL and migrations, full-text search, write locking,
+import staging) lives in :mod:`mt.corpus.dialects`. Transactions make every command
+all-or-nothing; the schema carries a version and every change is a migration.
 
 Model: a *document* has *renderings* (one text per language and provenance); each rendering
 is cut into *segments* (sentences, 0-based over the document); an *alignment* links two
@@ -13,10 +16,11 @@ file it was imported from. Evaluation runs live in tables of their own, owned by
 :mod:`mt.evaluate.storage`.
 
 Concurrency: every connection waits for a busy store (``MT_BUSY_TIMEOUT`` seconds, default
-120) instead of failing; schema creation and migrations run inside one ``BEGIN IMMEDIATE``
-transaction that re-reads the version, so concurrent first opens cannot race; imports parse
-into TEMP tables (a temporary file of SQLite's, never the store) and take the write lock only
-to copy the parsed rows in.
+120) instead of failing; schema creation and migrations run inside one write transaction
+(SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``BEGIN`` + an advisory lock) that re-reads the
+version, so concurrent first opens cannot race; imports parse into TEMP tables (SQLite's
+temporary file, or the PostgreSQL session's temp tables, never the store) and take the write
+lock only to copy the parsed rows in.
 """
 
 from __future__ import annotations
@@ -24,18 +28,34 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any
 
 from mt.corpus.align.base import Bead
+from mt.corpus.dialects import (
+    DEFAULT_BUSY_TIMEOUT,
+    POSTGRES,
+    RECOVER_HINT,
+    SCHEMA_VERSION,
+    SQLITE,
+    SQLITE_MIGRATIONS,
+    Dialect,
+    StoreURL,
+    busy_timeout,
+    explain_db_error,
+    is_pg_url,
+    redact,
+)
 from mt.corpus.records import PairRecord
-from mt.errors import EnvironmentFault, UserError
+from mt.errors import UserError
 from mt.lang import canonical_pair, check_lang, normalize
+
+__all__ = ["DEFAULT_BUSY_TIMEOUT", "RECOVER_HINT", "SCHEMA_VERSION", "Store", "StoreURL",
+           "busy_timeout", "explain_db_error", "store_target"]  # fmt: skip
 
 DB_FILE = "corpus.sqlite"
 # Which alignment to prefer for a pair when several methods aligned the same renderings.
@@ -44,154 +64,33 @@ METHOD_PREFERENCE = ("gold", "import")
 STATEMENT_SOURCE = "statement"
 #: Where ``mt translate --store`` renderings come from.
 TRANSLATE_SOURCE = "translate"
-#: Seconds a connection waits for another writer before giving up.
-DEFAULT_BUSY_TIMEOUT = 120.0
-#: Tables that every mt store has; a file without them is not (or no longer) an mt store.
-CORE_TABLES = ("documents", "renderings", "segments", "segments_fts", "alignments", "beads")
+#: Tables that every mt store has (SQLite); a file without them is not an mt store.
+CORE_TABLES = SQLITE.core_tables
 #: Where a reviewed translation imported with ``mt corpus import --post-edit`` comes from.
 POST_EDIT_SOURCE = "post-edit"
-_FTS_QUERY_ERROR = re.compile(r"fts5|syntax error|no such column|unterminated|unknown special")
-RECOVER_HINT = "recover it with `sqlite3 STORE .recover | sqlite3 NEW.sqlite` or restore a backup"
-
-MIGRATIONS: list[str] = [
-    # 1: documents, renderings, segments (+FTS5), alignments, beads. (Stores made by mt 0.1
-    # also got the evaluation tables here; they now belong to mt.evaluate.storage.)
-    """
-    CREATE TABLE documents (
-        id INTEGER PRIMARY KEY,
-        doc_key TEXT NOT NULL UNIQUE,
-        title TEXT, date TEXT, kind TEXT, source TEXT, url TEXT, split TEXT,
-        meta_json TEXT NOT NULL DEFAULT '{}',
-        content_hash TEXT,
-        created_at TEXT NOT NULL DEFAULT (datetime('now'))
-    );
-    CREATE TABLE renderings (
-        id INTEGER PRIMARY KEY,
-        document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-        lang TEXT NOT NULL CHECK (lang IN ('en', 'az', 'ru')),
-        origin TEXT NOT NULL CHECK (origin IN ('original', 'human', 'machine', 'unknown')),
-        model TEXT, revision TEXT, backend TEXT, params_json TEXT, translator TEXT,
-        source TEXT,
-        text TEXT NOT NULL,
-        content_hash TEXT NOT NULL,
-        created_at TEXT NOT NULL DEFAULT (datetime('now'))
-    );
-    CREATE UNIQUE INDEX renderings_key
-        ON renderings (document_id, lang, origin, ifnull(model, ''), ifnull(source, ''));
-    CREATE TABLE segments (
-        id INTEGER PRIMARY KEY,
-        rendering_id INTEGER NOT NULL REFERENCES renderings(id) ON DELETE CASCADE,
-        idx INTEGER NOT NULL,
-        para INTEGER NOT NULL,
-        text TEXT NOT NULL,
-        UNIQUE (rendering_id, idx)
-    );
-    CREATE VIRTUAL TABLE segments_fts USING fts5(
-        text, content='segments', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
-    );
-    CREATE TRIGGER segments_ad AFTER DELETE ON segments BEGIN
-        INSERT INTO segments_fts (segments_fts, rowid, text) VALUES ('delete', old.id, old.text);
-    END;
-    CREATE TABLE alignments (
-        id INTEGER PRIMARY KEY,
-        src_rendering_id INTEGER NOT NULL REFERENCES renderings(id) ON DELETE CASCADE,
-        tgt_rendering_id INTEGER NOT NULL REFERENCES renderings(id) ON DELETE CASCADE,
-        method TEXT NOT NULL,
-        params_json TEXT,
-        created_at TEXT NOT NULL DEFAULT (datetime('now')),
-        UNIQUE (src_rendering_id, tgt_rendering_id, method)
-    );
-    CREATE INDEX alignments_tgt ON alignments (tgt_rendering_id);
-    CREATE TABLE beads (
-        alignment_id INTEGER NOT NULL REFERENCES alignments(id) ON DELETE CASCADE,
-        idx INTEGER NOT NULL,
-        src_start INTEGER NOT NULL, src_len INTEGER NOT NULL,
-        tgt_start INTEGER NOT NULL, tgt_len INTEGER NOT NULL,
-        score REAL,
-        PRIMARY KEY (alignment_id, idx)
-    ) WITHOUT ROWID;
-    """,
-    # 2: evaluation-run columns; moved to mt.evaluate.storage (kept so numbering holds).
-    "",
-    # 3: who provides each rendering (re-imports replace only their own) and staleness of
-    # machine renderings whose source text changed after they were made.
-    """
-    ALTER TABLE renderings ADD COLUMN src_lang TEXT;
-    ALTER TABLE renderings ADD COLUMN src_hash TEXT;
-    ALTER TABLE renderings ADD COLUMN stale INTEGER NOT NULL DEFAULT 0;
-    UPDATE renderings SET source = 'statement' WHERE source IS NULL AND origin <> 'machine'
-        AND document_id IN (SELECT id FROM documents WHERE content_hash IS NOT NULL);
-    UPDATE renderings SET source = 'translate' WHERE source IS NULL;
-    CREATE INDEX renderings_doc ON renderings (document_id, source);
-    """,
-    # 4: post-edits: how far a reviewed (human) rendering is from the machine draft it was
-    # made from (HTER: TER edits over the post-edit's words), so the office sees the saving.
-    """
-    CREATE TABLE post_edits (
-        id INTEGER PRIMARY KEY,
-        human_rendering_id INTEGER NOT NULL REFERENCES renderings(id) ON DELETE CASCADE,
-        machine_rendering_id INTEGER REFERENCES renderings(id) ON DELETE SET NULL,
-        sentences INTEGER NOT NULL,
-        edits REAL NOT NULL,
-        words REAL NOT NULL,
-        created_at TEXT NOT NULL DEFAULT (datetime('now'))
-    );
-    CREATE INDEX post_edits_human ON post_edits (human_rendering_id);
-    """,
-]
-SCHEMA_VERSION = len(MIGRATIONS)
+#: The SQLite schema's migrations (PostgreSQL's are :data:`mt.corpus.dialects.PG_MIGRATIONS`).
+MIGRATIONS = SQLITE_MIGRATIONS
+#: The corpus tables, parents first (the order :func:`copy_store` fills them in).
+CORPUS_TABLES = ("documents", "renderings", "segments", "alignments", "beads", "post_edits")
 
 
-def default_db_path() -> Path:
-    """``MT_DB`` or ``<user data dir>/mt/corpus.sqlite`` (platformdirs)."""
+def store_target(value: str | Path) -> Path | StoreURL:
+    """What ``--db``/``MT_DB`` names: a ``postgresql://`` URL or a SQLite file path."""
+    if isinstance(value, StoreURL):
+        return value
+    if is_pg_url(value) or (isinstance(value, str) and value.startswith("postgres:")):
+        return StoreURL(str(value))
+    return Path(value)
+
+
+def default_db_path() -> Path | StoreURL:
+    """``MT_DB`` (a file or a ``postgresql://`` URL) or ``<user data dir>/mt/corpus.sqlite``."""
     env = os.environ.get("MT_DB")
     if env:
-        return Path(env)
+        return store_target(env)
     from platformdirs import user_data_path
 
     return user_data_path("mt", appauthor=False) / DB_FILE
-
-
-def busy_timeout() -> float:
-    """Seconds to wait for a busy store: ``MT_BUSY_TIMEOUT`` or the default."""
-    raw = os.environ.get("MT_BUSY_TIMEOUT")
-    try:
-        value = float(raw) if raw else DEFAULT_BUSY_TIMEOUT
-    except ValueError:
-        raise UserError(f"MT_BUSY_TIMEOUT={raw!r} is not a number of seconds") from None
-    if not 0 <= value < 1e6:
-        raise UserError(f"MT_BUSY_TIMEOUT={raw!r} is out of range")
-    return value
-
-
-def explain_db_error(exc: sqlite3.Error, path: str | Path | None) -> EnvironmentFault | UserError:
-    """One line for a SQLite failure, naming the real cause and what to do about it."""
-    text = str(exc)
-    low = text.lower()
-    where = path if path is not None else None
-    if "disk is full" in low or "disk full" in low:
-        return EnvironmentFault("disk full (or file size limit reached) while writing the "
-                                "store; nothing was changed", where)  # fmt: skip
-    if "malformed" in low or "not a database" in low or "corrupt" in low:
-        return EnvironmentFault(f"the store is corrupted ({text}); {RECOVER_HINT}", where)
-    if "no such table" in low or "no such column" in low:
-        return EnvironmentFault(f"the store is damaged or not an mt store ({text}); "
-                                f"{RECOVER_HINT}", where)  # fmt: skip
-    if "locked" in low or "busy" in low:
-        waited = f"{busy_timeout():g} s"
-        return EnvironmentFault(f"the store stayed busy for longer than {waited} (another mt "
-                                "is writing; raise MT_BUSY_TIMEOUT)", where)  # fmt: skip
-    if "readonly" in low or "read-only" in low:
-        return EnvironmentFault("the store is read-only here (file or directory permissions)",
-                                where)  # fmt: skip
-    if "disk i/o" in low:
-        name = getattr(exc, "sqlite_errorname", "") or "disk I/O error"
-        why = f"{name}: disk full, file size limit or a failing disk"
-        return EnvironmentFault(f"could not read or write the store ({why}); nothing was changed",
-                                where)  # fmt: skip
-    if "unable to open" in low:
-        return EnvironmentFault(f"cannot open the store ({text})", where)
-    return EnvironmentFault(f"store error: {text}", where)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,16 +115,24 @@ class RenderingState:
 
 
 class Store:
-    """A connection to the corpus store. Use :meth:`open`; every write runs in a transaction."""
+    """A connection to the corpus store. Use :meth:`open`; every write runs in a transaction.
+
+    ``dialect`` is :data:`~mt.corpus.dialects.SQLITE` or :data:`~mt.corpus.dialects.POSTGRES`;
+    ``conn`` a ``sqlite3`` connection or a :class:`~mt.corpus.dialects.PgConnection` (same
+    ``execute``/``executemany`` with ``?`` placeholders); ``path`` the SQLite file, or the
+    PostgreSQL URL without its password.
+    """
 
     #: The store most recently opened in this process, named by the CLI's error line when a
     #: SQLite failure surfaces outside the store's own methods.
-    last_path: Path | None = None
+    last_path: Path | str | None = None
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, readonly: bool = False):
+    def __init__(self, conn: Any, path: Path | str, readonly: bool = False,
+                 dialect: Dialect = SQLITE):  # fmt: skip
         self.conn = conn
         self.path = path
         self.readonly = readonly
+        self.dialect = dialect
 
     # -- opening -------------------------------------------------------------------------
 
@@ -235,12 +142,16 @@ class Store:
     ) -> Store:
         """Open the store; create and migrate it unless ``readonly``.
 
-        ``readonly`` opens the file with ``mode=ro`` (falling back to ``immutable=1`` in a
-        directory where SQLite cannot create its shared-memory file), so read-only commands
-        never write, not even to switch the journal mode. A file that is not an mt store is
-        refused before anything is written to it.
+        ``path`` is a SQLite file or a ``postgresql://`` URL (default: :func:`default_db_path`).
+        ``readonly`` opens a file with ``mode=ro`` (falling back to ``immutable=1`` in a
+        directory where SQLite cannot create its shared-memory file), and a PostgreSQL
+        session with ``default_transaction_read_only``, so read-only commands never write. A
+        database that is not an mt store is refused before anything is written to it.
         """
-        db = Path(path) if path is not None else default_db_path()
+        target = store_target(path) if path is not None else default_db_path()
+        if isinstance(target, StoreURL):
+            return cls._open_postgres(target, readonly=readonly)
+        db = target
         cls.last_path = db
         if db.is_dir():
             raise UserError("store path is a directory, expected a SQLite file", db)
@@ -251,52 +162,32 @@ class Store:
                 db.parent.mkdir(parents=True, exist_ok=True)
             elif not db.parent.exists():
                 raise UserError("directory of the store does not exist", db)
-        try:
-            return cls._open_readonly(db) if readonly else cls._open_writable(db)
-        except sqlite3.Error as exc:
-            if "not a database" in str(exc):
-                raise UserError("cannot open corpus store: not an SQLite database", db) from None
-            raise explain_db_error(exc, db) from None
-
-    @classmethod
-    def _open_writable(cls, db: Path) -> Store:
-        folder = db.parent if str(db.parent) else Path(".")
-        if not os.access(folder, os.W_OK) or (db.exists() and not os.access(db, os.W_OK)):
-            raise UserError("the store (or its directory) is read-only here; commands that "
-                            "only read it still work", db)  # fmt: skip
-        conn = _connect(str(db), uri=False)
-        try:
-            _check_kind(conn, db, readonly=False)
-            conn.execute("PRAGMA foreign_keys = ON")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA temp_store = FILE")  # staging tables spill to disk, not RAM
-            store = cls(conn, db)
-            store._migrate()
-        except BaseException:
-            conn.close()
-            raise
-        return store
-
-    @classmethod
-    def _open_readonly(cls, db: Path) -> Store:
-        base = "file:" + quote(str(db.resolve())) + "?mode=ro"
-        for uri in (base, base + "&immutable=1"):
-            conn = _connect(uri, uri=True)
+        conn = SQLITE.open(db, readonly=readonly)
+        store = cls(conn, db, readonly=readonly, dialect=SQLITE)
+        if not readonly:
             try:
-                _check_kind(conn, db, readonly=True)
-            except sqlite3.OperationalError as exc:
+                store._migrate()
+            except sqlite3.Error as exc:
                 conn.close()
-                if "unable to open" in str(exc) or "readonly" in str(exc):
-                    continue  # WAL store in a read-only directory: no -shm can be made
-                raise
+                raise explain_db_error(exc, db) from None
             except BaseException:
                 conn.close()
                 raise
-            conn.execute("PRAGMA query_only = ON")
-            return cls(conn, db, readonly=True)
-        raise UserError("cannot open the store read-only here", db)
+        return store
+
+    @classmethod
+    def _open_postgres(cls, url: StoreURL, *, readonly: bool) -> Store:
+        shown = redact(url)
+        cls.last_path = shown
+        conn = POSTGRES.open(url, readonly=readonly)
+        store = cls(conn, shown, readonly=readonly, dialect=POSTGRES)
+        if not readonly:
+            try:
+                store._migrate()
+            except BaseException:
+                conn.close()
+                raise
+        return store
 
     def close(self) -> None:
         self.conn.close()
@@ -318,13 +209,14 @@ class Store:
                 raise UserError(f"store schema version {version} is newer than this mt "
                                 f"({SCHEMA_VERSION})", self.path)  # fmt: skip
             for number in range(version, SCHEMA_VERSION):
-                for statement in _split_sql(MIGRATIONS[number]):
+                for statement in self.dialect.statements(self.dialect.migrations[number]):
                     self.conn.execute(statement)
-            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.dialect.set_schema_version(self.conn, SCHEMA_VERSION)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (nothing partial).
+    def transaction(self) -> Iterator[Any]:
+        """A write transaction (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``BEGIN`` and the
+        writers' advisory lock) ... COMMIT, or ROLLBACK on any exception (nothing partial).
 
         SQLite may already have rolled back by itself (disk full): then there is nothing to
         roll back and the original error, not "cannot rollback", is what surfaces.
@@ -334,40 +226,60 @@ class Store:
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.dialect.begin_write(self.conn)
         try:
             yield self.conn
             self.conn.execute("COMMIT")
         except BaseException:
             if self.conn.in_transaction:
-                with suppress(sqlite3.Error):
+                with suppress(Exception):
                     self.conn.execute("ROLLBACK")
             raise
 
     @contextmanager
-    def bulk(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction with a 64 MiB page cache (imports touch many index pages).
+    def bulk(self) -> Iterator[Any]:
+        """A write transaction for imports (SQLite: with a 64 MiB page cache, as imports
+        touch many index pages; readers keep the small default, so exports stay flat)."""
+        with self.dialect.bulk_settings(self.conn), self.transaction() as conn:
+            yield conn
 
-        Readers keep SQLite's small default cache, so streaming an export stays flat in
-        memory however large the store grows.
-        """
-        (default,) = self.conn.execute("PRAGMA main.cache_size").fetchone()
-        self.conn.execute("PRAGMA main.cache_size = -65536")
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: every query inside sees the same state of the store."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN" if self.dialect is SQLITE else
+                          "BEGIN ISOLATION LEVEL REPEATABLE READ")  # fmt: skip
         try:
-            with self.transaction() as conn:
-                yield conn
+            yield
         finally:
-            self.conn.execute(f"PRAGMA main.cache_size = {int(default)}")
+            with suppress(Exception):
+                self.conn.execute("COMMIT")
 
     @property
     def schema_version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        return self.dialect.schema_version(self.conn)
 
     def has_table(self, name: str) -> bool:
-        row = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-        ).fetchone()
-        return row is not None
+        return name in self.dialect.table_names(self.conn)
+
+    def table_names(self, kind: str = "table") -> set[str]:
+        """Names of the store's tables (or, with ``kind="index"``, indexes)."""
+        return self.dialect.names(self.conn, kind)
+
+    def columns(self, table: str) -> set[str]:
+        return self.dialect.columns(self.conn, table)
+
+    def insert_id(self, sql: str, params: Sequence) -> int:
+        """Run an ``INSERT`` and return the new row's id (``RETURNING id``, both dialects)."""
+        return int(self.conn.execute(sql + " RETURNING id", params).fetchall()[0][0])
+
+    def rows(self, sql: str, params: Sequence = ()) -> list[dict[str, Any]]:
+        """Query rows as dicts keyed by column name."""
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
     # -- documents and renderings ----------------------------------------------------------
 
@@ -387,12 +299,11 @@ class Store:
         meta_json = json.dumps(meta, ensure_ascii=False, sort_keys=True, default=str)
         doc_id = self.document_id(doc_key)
         if doc_id is None:
-            cur = self.conn.execute(
+            return self.insert_id(
                 "INSERT INTO documents (doc_key, title, date, kind, source, url, split, meta_json,"
                 " content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc_key, *cols.values(), meta_json, content_hash),
             )
-            return int(cur.lastrowid)
         self.conn.execute(
             "UPDATE documents SET title=?, date=?, kind=?, source=?, url=?, split=?, meta_json=?,"
             " content_hash=? WHERE id=?",
@@ -434,7 +345,7 @@ class Store:
         """
         self.conn.execute(
             "DELETE FROM renderings WHERE document_id=? AND lang=? AND origin=?"
-            " AND ifnull(model, '') = ifnull(?, '') AND ifnull(source, '') = ifnull(?, '')",
+            " AND coalesce(model, '') = coalesce(?, '') AND coalesce(source, '') = coalesce(?, '')",
             (doc_id, lang, origin, model, source),
         )
         rid = self._insert_rendering_row(
@@ -450,13 +361,13 @@ class Store:
         self.conn.executemany(
             "INSERT INTO segments (rendering_id, idx, para, text) VALUES (?, ?, ?, ?)", rows
         )
-        self._index_rendering(rid)
+        self.dialect.index_rendering(self.conn, rid)
         return rid
 
     def _insert_rendering_row(self, doc_id, lang, origin, model, revision, backend, params,
                               translator, source, text, content_hash, src_lang=None,
                               src_hash=None) -> int:  # fmt: skip
-        cur = self.conn.execute(
+        return self.insert_id(
             "INSERT INTO renderings (document_id, lang, origin, model, revision, backend,"
             " params_json, translator, source, text, content_hash, src_lang, src_hash)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -466,15 +377,6 @@ class Store:
                 translator, source, text, content_hash, src_lang, src_hash,
             ),
         )  # fmt: skip
-        return int(cur.lastrowid)
-
-    def _index_rendering(self, rid: int) -> None:
-        """Index the rendering in one statement: ~3x faster than a per-row trigger."""
-        self.conn.execute(
-            "INSERT INTO segments_fts (rowid, text) SELECT id, text FROM segments"
-            " WHERE rendering_id = ?",
-            (rid,),
-        )
 
     def add_rendering(
         self,
@@ -528,7 +430,8 @@ class Store:
         """Flag machine renderings translated from another text of ``src_lang`` than the one
         now stored (and clear the flag where the text is back); returns how many are stale."""
         self.conn.execute(
-            "UPDATE renderings SET stale = (src_hash IS NOT ?) WHERE document_id = ?"
+            "UPDATE renderings SET stale = CASE WHEN src_hash IS DISTINCT FROM ? THEN 1 ELSE 0"
+            " END WHERE document_id = ?"
             " AND origin = 'machine' AND src_lang = ? AND src_hash IS NOT NULL",
             (src_hash, doc_id, src_lang),
         )
@@ -592,8 +495,9 @@ class Store:
         from mt.corpus.split import split_of
 
         rows = self.conn.execute(
-            "SELECT d.doc_key, d.title, d.date, d.split, group_concat(DISTINCT r.lang)"
-            " FROM documents d LEFT JOIN renderings r ON r.document_id = d.id"
+            "SELECT d.doc_key, d.title, d.date, d.split, "
+            + self.dialect.distinct_list("r.lang")
+            + " FROM documents d LEFT JOIN renderings r ON r.document_id = d.id"
             " GROUP BY d.id ORDER BY d.doc_key"
         ).fetchall()
         docs = [
@@ -604,15 +508,13 @@ class Store:
         ]
         return [d for d in docs if split is None or d.split == split]
 
-    def renderings(self, doc_key: str, lang: str | None = None) -> list[sqlite3.Row]:
-        cur = self.conn.execute(
+    def renderings(self, doc_key: str, lang: str | None = None) -> list[dict[str, Any]]:
+        return self.rows(
             "SELECT r.id, r.lang, r.origin, r.model, r.revision, r.backend, r.params_json,"
             " r.source, r.stale FROM renderings r JOIN documents d ON d.id = r.document_id"
             " WHERE d.doc_key = ? AND (? IS NULL OR r.lang = ?) ORDER BY r.lang, r.id",
             (doc_key, lang, lang),
         )
-        cur.row_factory = sqlite3.Row
-        return cur.fetchall()
 
     def _main_rendering(self, doc_key: str, lang: str, origin: str | None = None) -> int:
         """The rendering used when a command names only a document and a language.
@@ -663,7 +565,7 @@ class Store:
         whatever the input size, the store's write lock is not taken while parsing, and the
         file disappears with the connection, even after ``kill -9``.
         """
-        stage = PairStage(self.conn)
+        stage = PairStage(self.conn, self.dialect)
         try:
             yield stage
         finally:
@@ -684,7 +586,7 @@ class Store:
         """Who else provides ``a`` or ``b`` text for this document (collision report)."""
         return [s for (s,) in self.conn.execute(
             "SELECT DISTINCT source FROM renderings WHERE document_id = ? AND lang IN (?, ?)"
-            " AND ifnull(source, '') <> ? ORDER BY 1", (doc_id, a, b, source),
+            " AND coalesce(source, '') <> ? ORDER BY 1", (doc_id, a, b, source),
         )]  # fmt: skip
 
     def prepare_staged(self, doc: StagedDocument, doc_id: int) -> None:
@@ -699,29 +601,28 @@ class Store:
         for side, (lang, origin, digest) in enumerate(doc.sides()):
             rid = self._insert_rendering_row(doc_id, lang, origin, None, None, None, None, None,
                                              doc.source, "", digest)  # fmt: skip
-            self.conn.execute("INSERT INTO temp.stage_map VALUES (?, ?, ?)",
+            self.conn.execute(f"INSERT INTO {self.dialect.temp}.stage_map VALUES (?, ?, ?)",
                               (doc.stage_id, side, rid))  # fmt: skip
             rids.append(rid)
         aid = self._new_alignment(rids[0], rids[1], "import", None)
-        self.conn.execute("INSERT INTO temp.stage_align VALUES (?, ?)", (doc.stage_id, aid))
+        self.conn.execute(f"INSERT INTO {self.dialect.temp}.stage_align VALUES (?, ?)",
+                          (doc.stage_id, aid))  # fmt: skip
 
     def copy_staged(self) -> None:
         """Copy the segments and beads of every prepared document in three statements (one
         pass over the staging tables each), and index the new segments for search."""
-        (last,) = self.conn.execute("SELECT ifnull(max(id), 0) FROM segments").fetchone()
+        t, order = self.dialect.temp, self.dialect.stage_order
+        last = self.dialect.last_segment_id(self.conn)
         self.conn.execute(
             "INSERT INTO segments (rendering_id, idx, para, text)"
-            " SELECT m.rid, s.idx, 0, s.text FROM temp.stage_seg s"
-            " JOIN temp.stage_map m ON m.doc = s.doc AND m.side = s.side ORDER BY s.rowid"
+            f" SELECT m.rid, s.idx, 0, s.text FROM {t}.stage_seg s"
+            f" JOIN {t}.stage_map m ON m.doc = s.doc AND m.side = s.side ORDER BY s.{order}"
         )
-        self.conn.execute(
-            "INSERT INTO segments_fts (rowid, text) SELECT id, text FROM segments WHERE id > ?",
-            (last,),
-        )
+        self.dialect.index_segments_after(self.conn, last)
         self.conn.execute(
             "INSERT INTO beads (alignment_id, idx, src_start, src_len, tgt_start, tgt_len, score)"
-            " SELECT a.aid, b.idx, b.s0, b.sn, b.t0, b.tn, b.score FROM temp.stage_beads b"
-            " JOIN temp.stage_align a ON a.doc = b.doc ORDER BY b.rowid"
+            f" SELECT a.aid, b.idx, b.s0, b.sn, b.t0, b.tn, b.score FROM {t}.stage_beads b"
+            f" JOIN {t}.stage_align a ON a.doc = b.doc ORDER BY b.{order}"
         )
 
     # -- alignments ------------------------------------------------------------------------
@@ -752,12 +653,11 @@ class Store:
             "DELETE FROM alignments WHERE src_rendering_id=? AND tgt_rendering_id=? AND method=?",
             (src_rid, tgt_rid, method),
         )
-        cur = self.conn.execute(
+        return self.insert_id(
             "INSERT INTO alignments (src_rendering_id, tgt_rendering_id, method, params_json)"
             " VALUES (?, ?, ?, ?)",
             (src_rid, tgt_rid, method, json.dumps(params) if params else None),
         )
-        return int(cur.lastrowid)
 
     def has_alignment(self, src_rid: int, tgt_rid: int, methods: Sequence[str]) -> bool:
         """Whether the two renderings are aligned by one of ``methods``."""
@@ -803,11 +703,11 @@ class Store:
         ]
         return [Bead(x.tgt, x.src, x.score) for x in beads] if reversed_ else beads
 
-    def _alignments(self, a: str, b: str) -> list[sqlite3.Row]:
-        cur = self.conn.execute(
+    def _alignments(self, a: str, b: str) -> list[dict[str, Any]]:
+        return self.rows(
             "SELECT al.id, al.method, d.doc_key, d.date, d.split, rs.id AS src_rid,"
             " rt.id AS tgt_rid, rs.origin AS src_origin, rt.origin AS tgt_origin,"
-            " rs.stale OR rt.stale AS stale"
+            " CASE WHEN rs.stale <> 0 OR rt.stale <> 0 THEN 1 ELSE 0 END AS stale"
             " FROM alignments al"
             " JOIN renderings rs ON rs.id = al.src_rendering_id"
             " JOIN renderings rt ON rt.id = al.tgt_rendering_id"
@@ -815,8 +715,6 @@ class Store:
             " WHERE rs.lang = ? AND rt.lang = ? ORDER BY d.doc_key, al.id",
             (a, b),
         )
-        cur.row_factory = sqlite3.Row
-        return cur.fetchall()
 
     def _pick_alignment(self, doc_key: str, a: str, b: str, method: str | None) -> int | None:
         rows = [r for r in self._alignments(a, b) if r["doc_key"] == doc_key]
@@ -845,7 +743,7 @@ class Store:
         from mt.corpus.split import split_of
 
         (a, b), reversed_ = canonical_pair(check_lang(src), check_lang(tgt))
-        by_doc: dict[tuple[str, int, int], list[sqlite3.Row]] = {}
+        by_doc: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
         for row in self._alignments(a, b):
             if not row["stale"]:
                 by_doc.setdefault((row["doc_key"], row["src_rid"], row["tgt_rid"]), []).append(row)
@@ -865,7 +763,7 @@ class Store:
                 continue
             yield from self._doc_pairs(row, a, b, reversed_, min_score)
 
-    def _doc_pairs(self, row: sqlite3.Row, a: str, b: str, reversed_: bool,
+    def _doc_pairs(self, row: dict[str, Any], a: str, b: str, reversed_: bool,
                    min_score: float | None) -> Iterator[PairRecord]:  # fmt: skip
         src_texts, tgt_texts = self._texts(row["src_rid"]), self._texts(row["tgt_rid"])
         doc_key, date, method = row["doc_key"], row["date"], row["method"]
@@ -898,7 +796,8 @@ class Store:
     # -- search and stats ------------------------------------------------------------------
 
     def search(self, query: str, lang: str | None = None, limit: int = 20) -> list[tuple]:
-        """Full-text search (FTS5 syntax; a query FTS5 cannot parse is searched as a phrase).
+        """Full-text search: FTS5 syntax on SQLite (a query FTS5 cannot parse is searched as
+        a phrase), ``websearch_to_tsquery`` on PostgreSQL (plain words, "phrases", OR, -not).
 
         Rows are (doc_key, lang, idx, text with matches in brackets). The marking is done
         here in one linear regex pass over at most a window of the segment, because FTS5's
@@ -906,20 +805,7 @@ class Store:
         """
         from mt.corpus.highlight import mark_matches
 
-        sql = (
-            "SELECT d.doc_key, r.lang, s.idx, s.text"
-            " FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid"
-            " JOIN renderings r ON r.id = s.rendering_id JOIN documents d ON d.id = r.document_id"
-            " WHERE segments_fts MATCH ? AND (? IS NULL OR r.lang = ?)"
-            " ORDER BY rank LIMIT ?"
-        )
-        try:
-            rows = self.conn.execute(sql, (query, lang, lang, limit)).fetchall()
-        except sqlite3.OperationalError as exc:
-            if not _FTS_QUERY_ERROR.search(str(exc)):
-                raise
-            phrase = '"' + query.replace('"', '""') + '"'
-            rows = self.conn.execute(sql, (phrase, lang, lang, limit)).fetchall()
+        rows = self.dialect.search(self.conn, query, lang, limit)
         return [(key, lng, idx, mark_matches(text, query)) for key, lng, idx, text in rows]
 
     def stats(self) -> dict:
@@ -929,7 +815,7 @@ class Store:
             lang: {"renderings": n, "sentences": s}
             for lang, n, s in q(
                 "SELECT r.lang, count(DISTINCT r.id), count(s.id) FROM renderings r"
-                " LEFT JOIN segments s ON s.rendering_id = r.id GROUP BY r.lang"
+                " LEFT JOIN segments s ON s.rendering_id = r.id GROUP BY r.lang ORDER BY r.lang"
             )
         }
         pairs: dict[str, dict] = {}
@@ -939,6 +825,7 @@ class Store:
             " JOIN renderings rs ON rs.id = al.src_rendering_id"
             " JOIN renderings rt ON rt.id = al.tgt_rendering_id"
             " GROUP BY rs.lang, rt.lang, al.method, b.src_len, b.tgt_len"
+            " ORDER BY rs.lang, rt.lang, al.method, b.src_len, b.tgt_len"
         ):
             entry = pairs.setdefault(f"{a}-{b}", {}).setdefault(method, {"beads": 0, "types": {}})
             entry["beads"] += n
@@ -977,18 +864,12 @@ class StagedDocument:
 class PairStage:
     """Parsed pairs in TEMP tables (see :meth:`Store.staging`)."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: Any, dialect: Dialect = SQLITE):
         self.conn = conn
+        self.dialect = dialect
         self.drop()
-        conn.execute("CREATE TEMP TABLE stage_docs (id INTEGER PRIMARY KEY, data TEXT NOT NULL)")
-        # Append-only rowid tables: staging never searches them, the copy scans them once.
-        conn.execute("CREATE TEMP TABLE stage_seg (doc INTEGER, side INTEGER, idx INTEGER,"
-                     " text TEXT)")  # fmt: skip
-        conn.execute("CREATE TEMP TABLE stage_beads (doc INTEGER, idx INTEGER, s0 INTEGER,"
-                     " sn INTEGER, t0 INTEGER, tn INTEGER, score REAL)")  # fmt: skip
-        conn.execute("CREATE TEMP TABLE stage_map (doc INTEGER, side INTEGER, rid INTEGER,"
-                     " PRIMARY KEY (doc, side)) WITHOUT ROWID")  # fmt: skip
-        conn.execute("CREATE TEMP TABLE stage_align (doc INTEGER PRIMARY KEY, aid INTEGER)")
+        for statement in dialect.stage_tables():
+            conn.execute(statement)
         self._next = 0
 
     def new_document(self) -> int:
@@ -997,70 +878,36 @@ class PairStage:
 
     def add(self, segments: list[tuple], beads: list[tuple]) -> None:
         """Append rows: segments (doc, side, idx, text), beads (doc, idx, s0, sn, t0, tn, score)."""
-        self.conn.executemany("INSERT INTO temp.stage_seg VALUES (?, ?, ?, ?)", segments)
-        self.conn.executemany("INSERT INTO temp.stage_beads VALUES (?, ?, ?, ?, ?, ?, ?)", beads)
+        t, append = self.dialect.temp, self.dialect.append_rows
+        append(self.conn, f"{t}.stage_seg", ("doc", "side", "idx", "text"), segments)
+        append(self.conn, f"{t}.stage_beads", ("doc", "idx", "s0", "sn", "t0", "tn", "score"),
+               beads)  # fmt: skip
 
     def finish(self, doc: StagedDocument) -> None:
         data = json.dumps([getattr(doc, f) for f in StagedDocument.__slots__])
-        self.conn.execute("INSERT INTO temp.stage_docs VALUES (?, ?)", (doc.stage_id, data))
+        self.conn.execute(f"INSERT INTO {self.dialect.temp}.stage_docs VALUES (?, ?)",
+                          (doc.stage_id, data))  # fmt: skip
 
     def documents(self) -> list[StagedDocument]:
         return [StagedDocument(*json.loads(data)) for (data,) in self.conn.execute(
-            "SELECT data FROM temp.stage_docs ORDER BY id")]  # fmt: skip
+            f"SELECT data FROM {self.dialect.temp}.stage_docs ORDER BY id")]  # fmt: skip
 
     def drop(self) -> None:
         for table in ("stage_docs", "stage_seg", "stage_beads", "stage_map", "stage_align"):
-            with suppress(sqlite3.Error):
-                self.conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
-
-
-def _connect(target: str, *, uri: bool) -> sqlite3.Connection:
-    return sqlite3.connect(target, uri=uri, timeout=busy_timeout(), isolation_level=None,
-                           check_same_thread=False)  # fmt: skip
-
-
-def _check_kind(conn: sqlite3.Connection, db: Path, *, readonly: bool) -> None:
-    """Refuse, before writing anything, a database that is not (or no longer) an mt store.
-
-    Version and tables are read in one read transaction (one snapshot): read apart, another
-    process creating the store in between would look like a foreign database.
-    """
-    conn.execute("BEGIN")
-    try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    finally:
-        conn.execute("COMMIT")
-    if version == 0:
-        if tables:
-            shown = ", ".join(sorted(tables)[:4])
-            raise UserError(f"not an mt corpus store (it holds other tables: {shown}); "
-                            "refusing to touch it", db)  # fmt: skip
-        if readonly:
-            raise UserError("empty database, not an mt corpus store yet", db)
-        return
-    if version > SCHEMA_VERSION:
-        raise UserError(f"store schema version {version} is newer than this mt "
-                        f"({SCHEMA_VERSION}); upgrade mt", db)  # fmt: skip
-    missing = [t for t in CORE_TABLES if t not in tables]
-    if missing:
-        raise EnvironmentFault(f"not an mt store, or a damaged one: table {', '.join(missing)} "
-                               f"missing; {RECOVER_HINT}", db)  # fmt: skip
-    if readonly and version < SCHEMA_VERSION:
-        raise UserError(f"store made by an older mt (schema {version}); run a writing command "
-                        "such as `mt corpus import` once to upgrade it", db)  # fmt: skip
+            with suppress(Exception):
+                self.conn.execute(f"DROP TABLE IF EXISTS {self.dialect.temp}.{table}")
 
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _choose(rows: list[sqlite3.Row], method: str | None) -> list[sqlite3.Row]:
+def _choose(rows: list[dict[str, Any]], method: str | None) -> list[dict[str, Any]]:
     """Alignment rows in order of preference (or only ``method``'s)."""
     if method is not None:
         return [r for r in rows if r["method"] == method]
 
-    def rank(r: sqlite3.Row) -> tuple[int, int]:
+    def rank(r: dict[str, Any]) -> tuple[int, int]:
         m = r["method"]
         pref = METHOD_PREFERENCE.index(m) if m in METHOD_PREFERENCE else len(METHOD_PREFERENCE)
         return (pref, -r["id"])
@@ -1068,15 +915,58 @@ def _choose(rows: list[sqlite3.Row], method: str | None) -> list[sqlite3.Row]:
     return sorted(rows, key=rank)
 
 
-def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements, keeping trigger bodies (``BEGIN ... END;``) whole."""
-    statements, current = [], []
-    for line in script.strip().splitlines():
-        current.append(line)
-        text = "\n".join(current).strip()
-        if text.endswith(";") and sqlite3.complete_statement(text):
-            statements.append(text)
-            current = []
-    if "\n".join(current).strip():
-        statements.append("\n".join(current))
-    return statements
+def store_is_empty(store: Store, tables: Sequence[str] = ("documents", "runs")) -> bool:
+    """Whether the store holds no documents (and no evaluation runs)."""
+    present = store.table_names()
+    return not any(
+        store.conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone() for t in tables if t in present
+    )
+
+
+def copy_store(source: Store, target: Store, *, force: bool = False,
+               tables: Sequence[str] = CORPUS_TABLES) -> dict[str, int]:  # fmt: skip
+    """Copy every row of ``tables`` (parents first) from ``source`` into ``target``, ids
+    included, in one write transaction on the target (joining the caller's, if open).
+
+    A target that already holds documents or runs is refused unless ``force``, which first
+    empties it (in the same transaction). Columns are matched by name, so a store of an
+    older schema copies into a newer one. Returns the rows copied per table.
+    """
+    counts: dict[str, int] = {}
+    with source.snapshot(), target.transaction() as conn:
+        if not store_is_empty(target):
+            if not force:
+                raise UserError("the target store is not empty (use --force to replace its "
+                                "contents)", target.path)  # fmt: skip
+            present = target.table_names()
+            for table in reversed(tables):
+                if table in present:
+                    conn.execute(f"DELETE FROM {table}")
+        have = source.table_names()
+        for table in tables:
+            if table not in have:
+                continue
+            cols = sorted(source.columns(table) & target.columns(table))
+            key = "id" if "id" in cols else "alignment_id, idx"
+            rows = source.dialect.stream(
+                source.conn, f"SELECT {', '.join(cols)} FROM {table} ORDER BY {key}"
+            )
+            counter = _Counted(rows)
+            target.dialect.append_rows(conn, table, cols, counter)
+            counts[table] = counter.n
+        target.dialect.reset_ids(conn, [t for t in tables if t in have])
+        target.dialect.reindex(conn)
+    return counts
+
+
+class _Counted:
+    """An iterator that counts what passes through it."""
+
+    def __init__(self, rows: Iterable):
+        self.rows = iter(rows)
+        self.n = 0
+
+    def __iter__(self) -> Iterator:
+        for row in self.rows:
+            self.n += 1
+            yield row

@@ -21,7 +21,6 @@ place, and reads cope with the missing columns.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -33,29 +32,30 @@ NO_RUNS = "no evaluation runs in the store (run `mt eval run RECIPE`)"
 TABLES = ("runs", "systems", "scores")
 
 # The same columns as the corpus store's migrations 1 and 2 of older mt versions, so that a
-# store created there and one created here are indistinguishable.
+# store created there and one created here are indistinguishable. Written once for both
+# backends: the store's dialect fills in {pk}, {ref}, {real} and {now}.
 SCHEMA: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS runs (
-        id INTEGER PRIMARY KEY,
+        id {pk},
         kind TEXT NOT NULL,
         name TEXT, recipe TEXT, params_json TEXT,
-        started_at TEXT NOT NULL DEFAULT (datetime('now')),
+        started_at TEXT NOT NULL DEFAULT {now},
         finished_at TEXT, status TEXT,
         details_json TEXT
     )""",
     """CREATE TABLE IF NOT EXISTS systems (
-        id INTEGER PRIMARY KEY,
-        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        id {pk},
+        run_id {ref} NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
         name TEXT NOT NULL, src_lang TEXT, tgt_lang TEXT,
         model TEXT, revision TEXT, backend TEXT, params_json TEXT,
-        status TEXT, error TEXT, seconds REAL,
+        status TEXT, error TEXT, seconds {real},
         details_json TEXT
     )""",
     """CREATE TABLE IF NOT EXISTS scores (
-        id INTEGER PRIMARY KEY,
-        system_id INTEGER NOT NULL REFERENCES systems(id) ON DELETE CASCADE,
+        id {pk},
+        system_id {ref} NOT NULL REFERENCES systems(id) ON DELETE CASCADE,
         metric TEXT NOT NULL, doc_key TEXT,
-        score REAL NOT NULL, ci_low REAL, ci_high REAL,
+        score {real} NOT NULL, ci_low {real}, ci_high {real},
         signature TEXT, details_json TEXT
     )""",
 )
@@ -76,23 +76,17 @@ _CORPUS_COLUMNS = ("score", "ci_low", "ci_high", "signature")
 # ---------------------------------------------------------------------------- schema
 
 
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
-    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-
-
-def _names(conn: sqlite3.Connection, kind: str) -> set[str]:
-    return {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = ?", (kind,))}
-
-
 def has_schema(store: Store) -> bool:
     """Whether the run tables exist (a read-only check: it never writes)."""
-    return set(TABLES) <= _names(store.conn, "table")
+    return set(TABLES) <= store.table_names()
 
 
-def _schema_complete(conn: sqlite3.Connection) -> bool:
-    if not set(TABLES) <= _names(conn, "table") or not set(_INDEX_NAMES) <= _names(conn, "index"):
+def _schema_complete(store: Store) -> bool:
+    if not set(TABLES) <= store.table_names() or not set(_INDEX_NAMES) <= store.table_names(
+        "index"
+    ):
         return False
-    return all(column in _columns(conn, table) for table, column, _ in ADDED_COLUMNS)
+    return all(column in store.columns(table) for table, column, _ in ADDED_COLUMNS)
 
 
 def ensure_schema(store: Store) -> None:
@@ -101,13 +95,13 @@ def ensure_schema(store: Store) -> None:
     Idempotent; a store that already has everything is not written to (no write lock taken),
     so calling this before every run costs one look at ``sqlite_master``.
     """
-    if _schema_complete(store.conn):
+    if _schema_complete(store):
         return
     with store.transaction() as conn:
         for statement in SCHEMA:
-            conn.execute(statement)
+            conn.execute(store.dialect.ddl(statement))
         for table, column, kind in ADDED_COLUMNS:
-            if column not in _columns(conn, table):
+            if column not in store.columns(table):
                 conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
         for statement in INDEXES:
             conn.execute(statement)
@@ -161,26 +155,25 @@ class RunStore:
         return cls(store)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> Iterator[Any]:
         with self.store.transaction() as conn:
             yield conn
 
     def _details_column(self, table: str) -> str:
         """``details_json``, or NULL on an old store read without upgrading it."""
-        return "details_json" if "details_json" in _columns(self.conn, table) else "NULL"
+        return "details_json" if "details_json" in self.store.columns(table) else "NULL"
 
     # -- runs ----------------------------------------------------------------------------
 
     def start_run(self, kind: str, name: str | None, recipe: str | None,
                   params: Mapping[str, Any], details: Mapping[str, Any]) -> int:  # fmt: skip
         """Insert a run with status ``running``; returns its id."""
-        with self.transaction() as conn:
-            cur = conn.execute(
+        with self.transaction():
+            return self.store.insert_id(
                 "INSERT INTO runs (kind, name, recipe, params_json, status, details_json)"
                 " VALUES (?, ?, ?, ?, 'running', ?)",
                 (kind, name, recipe, to_json(params), to_json(details)),
             )
-            return int(cur.lastrowid)
 
     def run_details(self, run_id: int) -> dict[str, Any]:
         """The run's ``details_json`` ({} when there is none)."""
@@ -196,8 +189,8 @@ class RunStore:
 
     def finish_run(self, run_id: int, status: str) -> None:
         with self.transaction() as conn:
-            conn.execute("UPDATE runs SET status = ?, finished_at = datetime('now') WHERE id = ?",
-                         (status, run_id))  # fmt: skip
+            conn.execute(f"UPDATE runs SET status = ?, finished_at = {self.store.dialect.now}"
+                         " WHERE id = ?", (status, run_id))  # fmt: skip
 
     def last_run_id(self, kind: str) -> int | None:
         (run_id,) = self.conn.execute("SELECT max(id) FROM runs WHERE kind = ?",
@@ -228,15 +221,14 @@ class RunStore:
                    params: Mapping[str, Any], status: str, error: str | None,
                    seconds: float, details: Mapping[str, Any]) -> int:  # fmt: skip
         """One system's result in one direction; returns its id (for :meth:`add_scores`)."""
-        with self.transaction() as conn:
-            cur = conn.execute(
+        with self.transaction():
+            return self.store.insert_id(
                 "INSERT INTO systems (run_id, name, src_lang, tgt_lang, model, revision, backend,"
                 " params_json, status, error, seconds, details_json)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (run_id, name, src_lang, tgt_lang, model, revision, backend, to_json(params),
                  status, error, seconds, to_json(details)),
             )  # fmt: skip
-            return int(cur.lastrowid)
 
     def systems(self, run_id: int, src_lang: str, tgt_lang: str) -> list[dict[str, Any]]:
         """The run's systems of one direction in insertion order, JSON columns decoded."""

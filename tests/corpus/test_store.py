@@ -1,4 +1,8 @@
-"""The store: schema, migrations, idempotent and transactional import, pairs, TM, search."""
+"""The store: schema, migrations, idempotent and transactional import, pairs, TM, search.
+
+Every test that takes ``store`` runs twice: on a SQLite file and on a PostgreSQL database
+(``tests/pg.py``; skipped when no PostgreSQL server can be started).
+"""
 
 from __future__ import annotations
 
@@ -13,15 +17,36 @@ from tests.conftest import dump
 
 
 @pytest.fixture
-def store(tmp_path):
-    with Store.open(tmp_path / "s.sqlite") as s:
+def store(store_url):
+    with Store.open(store_url) as s:
         yield s
 
 
-def test_schema_pragmas(store):
+def snapshot(store: Store) -> list:
+    """The whole store (SQL dump for SQLite, every table's rows for PostgreSQL), to assert
+    that a command left it exactly as it was."""
+    if store.dialect.name == "sqlite":
+        return dump(store.path)
+    return [(table, sorted(map(repr, store.conn.execute(f"SELECT * FROM {table}"))))
+            for table in sorted(store.table_names())]  # fmt: skip
+
+
+def test_schema_pragmas(tmp_path):
+    store = Store.open(tmp_path / "s.sqlite")
     assert store.schema_version == SCHEMA_VERSION
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    store.close()
+
+
+def test_postgres_schema_and_newer_version(pg_url):
+    with Store.open(pg_url) as store:
+        assert store.dialect.name == "postgres" and store.schema_version == SCHEMA_VERSION
+        assert {"mt_schema", "documents", "segments"} <= store.table_names()
+        assert "segments_fts" in store.table_names("index")  # the GIN index
+        store.conn.execute("UPDATE mt_schema SET version = ?", (SCHEMA_VERSION + 5,))
+    with pytest.raises(UserError, match="newer"):
+        Store.open(pg_url)
 
 
 def test_newer_schema_is_refused(tmp_path):
@@ -44,10 +69,10 @@ def test_import_is_idempotent(store, make_statement):
     folder = make_statement()
     first = import_paths(store, [folder])
     assert first.added == ["test-small"]
-    before = dump(store.path)
+    before = snapshot(store)
     second = import_paths(store, [folder])
     assert second.unchanged == ["test-small"] and not second.added
-    assert dump(store.path) == before
+    assert snapshot(store) == before
 
 
 def test_changed_statement_is_updated(store, make_statement):
@@ -65,12 +90,12 @@ def test_changed_statement_is_updated(store, make_statement):
 def test_bad_file_leaves_store_unchanged(store, make_statement, tmp_path):
     good = make_statement("good")
     import_paths(store, [good])
-    before = dump(store.path)
+    before = snapshot(store)
     bad = make_statement("bad")
     (bad / "ru.txt").write_bytes("Заявление".encode("cp1251"))
     with pytest.raises(UserError, match="not UTF-8"):
         import_paths(store, [make_statement("another"), bad])
-    assert dump(store.path) == before
+    assert snapshot(store) == before
 
 
 def test_segments_and_paragraphs(store, make_statement):
@@ -138,4 +163,4 @@ def test_stats(store, make_statement):
     stats = store.stats()
     assert stats["documents"] == 1
     assert stats["languages"]["en"]["sentences"] == 5
-    assert stats["pairs"]["en-ru"]["gale-church"]["beads"] == 5
+    assert stats["pairs"]["en-ru"]["lexical"]["beads"] == 5
