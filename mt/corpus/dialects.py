@@ -296,6 +296,22 @@ class SQLiteDialect(Dialect):
             return conn
         raise UserError("cannot open the store read-only here", db)
 
+    def needs_upgrade(self, db: Path) -> bool:
+        """An mt store of an older schema in a place where it can be upgraded."""
+        folder = db.parent if str(db.parent) else Path(".")
+        if not (db.is_file() and os.access(db, os.W_OK) and os.access(folder, os.W_OK)):
+            return False
+        try:
+            conn = _sqlite_connect("file:" + quote(str(db.resolve())) + "?mode=ro", uri=True)
+            try:
+                version = self.schema_version(conn)
+                tables = self.table_names(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return False  # not a database, or damaged: the normal open says so
+        return 0 < version < SCHEMA_VERSION and "documents" in tables
+
     def check_kind(self, conn: sqlite3.Connection, db: Path, *, readonly: bool) -> None:
         """Refuse, before writing anything, a database that is not (or no longer) an mt store.
 

@@ -162,6 +162,10 @@ class Store:
                 db.parent.mkdir(parents=True, exist_ok=True)
             elif not db.parent.exists():
                 raise UserError("directory of the store does not exist", db)
+        if readonly and SQLITE.needs_upgrade(db):
+            # A store made by an older mt is upgraded once, by whichever command opens it
+            # first; in a read-only place the read-only open says how instead.
+            cls.open(db).close()
         conn = SQLITE.open(db, readonly=readonly)
         store = cls(conn, db, readonly=readonly, dialect=SQLITE)
         if not readonly:

@@ -92,3 +92,19 @@ def test_store_in_a_read_only_directory_can_be_read(tmp_path):
     assert '"documents": 1' in proc.stdout
     proc = _read_only_run(ro, ["corpus", "search", "agreement", "--db", db])
     assert proc.returncode == 0 and "[agreement]" in proc.stdout, proc.stderr
+
+
+def test_store_of_an_older_mt_is_upgraded_by_the_first_command(tmp_path):
+    """Schema 3 (before post-edits): `stats` upgrades it once instead of refusing to read."""
+    files = write_moses(tmp_path / "p" / "c", synthetic_pairs(5))
+    db = tmp_path / "old.db"
+    assert run_proc("corpus", "import", "--db", db, *files).returncode == 0
+    conn = sqlite3.connect(db)
+    conn.executescript("DROP TABLE post_edits; PRAGMA user_version = 3;")
+    conn.close()
+    proc = run_proc("corpus", "stats", "--db", db, "--json")
+    assert proc.returncode == 0, proc.stderr
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] >= 4
+    assert conn.execute("SELECT count(*) FROM post_edits").fetchone()[0] == 0
+    conn.close()
