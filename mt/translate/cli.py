@@ -3,7 +3,11 @@
 The command checks everything it can before the slow part (input readable, languages valid,
 output directory present, models loadable), translates every target, and only then writes:
 outputs atomically and the store in one transaction, so a failure leaves nothing half done.
-Only the translation goes to stdout; progress and glossary reports go to stderr.
+Only the translation goes to stdout; progress, glossary and QA reports go to stderr.
+
+Inputs: plain text, Markdown and HTML (:mod:`mt.translate.markup`), one segment per line
+(``--lines``), and documents translated in place, chosen by suffix from the registry in
+:mod:`mt.translate.documents` (Word .docx, XLIFF 1.2 and 2.x).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -26,6 +31,8 @@ from mt.translate.models_cli import models_app
 
 if TYPE_CHECKING:
     from mt.corpus.store import Store
+    from mt.evaluate.qa import Finding
+    from mt.translate.documents import Handler
     from mt.translate.pipeline import TranslationResult, Translator
 
 __all__ = ["models_app", "translate_command"]
@@ -63,9 +70,30 @@ class GlossaryMode(StrEnum):
     verify = "verify"
 
 
+def _document_suffixes() -> str:
+    from mt.translate.documents import suffixes
+
+    return ", ".join(suffixes())
+
+
+@dataclass
+class _Output:
+    """One target's translation: the sentences, and a document's new file."""
+
+    result: TranslationResult
+    data: bytes | None = None  # the translated document (Word, XLIFF)
+    summary: str | None = None
+    qa: dict[int, list[Finding]] | None = None  # flagged sentences (--qa)
+
+
 def translate_command(
     input_file: Annotated[
-        str, typer.Argument(metavar="[FILE|-]", help="Text to translate; - or none: stdin.")
+        str,
+        typer.Argument(
+            metavar="[FILE|-]",
+            help="Text, Markdown or HTML to translate (- or none: stdin), or a document "
+            f"translated in place ({_document_suffixes()}).",
+        ),
     ] = "-",
     src: Annotated[str, typer.Option("--src", help="Source language (en, az, ru).")] = ...,
     tgt: Annotated[
@@ -122,17 +150,42 @@ def translate_command(
     threads: Annotated[
         int | None, typer.Option("--threads", min=1, help="CPU threads (default: all cores).")
     ] = None,
+    lines: Annotated[
+        bool,
+        typer.Option(
+            "--lines",
+            help="One segment per line: each input line gives one output line (empty lines "
+            "kept), never joined with the next.",
+        ),
+    ] = False,
+    qa: Annotated[
+        bool,
+        typer.Option(
+            "--qa",
+            help="Check each sentence against its source (numbers, dates, script, copies, "
+            "length...): flagged ones on stderr, and a qa field in --format jsonl.",
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Translate a new release (plain text, Markdown or HTML) into one or more languages."""
+    """Translate a new release (text, Markdown, HTML, Word, XLIFF) into one or more languages."""
     from mt.textio import read_text
+    from mt.translate.documents import handler_for, read_bytes
     from mt.translate.markup import detect_format
 
     src = check_lang(src)
     targets = _targets(tgt, src)
+    handler = handler_for(input_file)
+    _check_modes(handler, lines, input_format, fmt, out, targets)
     outputs = _output_paths(out, targets)
-    text = read_text(input_file)
-    in_fmt = detect_format(input_file, input_format.value)
+    text, data = "", b""
+    if handler is not None:
+        data = read_bytes(input_file)
+        handler.check(data, input_file, src, targets)
+        in_fmt = handler.name
+    else:
+        text = read_text(input_file)
+        in_fmt = "lines" if lines else detect_format(input_file, input_format.value)
     doc_key = _doc_key(input_file, doc) if store else None
     gloss: Path | bool | None = False if no_glossary else glossary
     with _open_store(db, want_tm=tm, want_save=store) as opened:
@@ -142,15 +195,41 @@ def translate_command(
             for t in targets
         ]  # fmt: skip
         show = not quiet and input_file != "-"
-        results = [_run(tr, text, in_fmt, show) for tr in translators]
-        for result in results:
-            _report_issues(result)
+        done = [_run(tr, text, in_fmt, show, handler, data, input_file) for tr in translators]
+        for output in done:
+            _report_issues(output.result)
+            if output.summary and not quiet:
+                print(f"mt: {Path(input_file).name} ({output.result.src}-{output.result.tgt}): "
+                      f"{output.summary}", file=sys.stderr)  # fmt: skip
+            if qa:
+                output.qa = _qa(output.result)
+                _report_qa(output.result, output.qa)
         if store and opened is not None:
-            _save(opened, doc_key or "", text, results)
-    _write(results, outputs, fmt)
+            _save(opened, doc_key or "", text, [o.result for o in done])
+    _write(done, outputs, fmt)
 
 
 # ---------------------------------------------------------------------------- checks
+
+
+def _check_modes(handler: Handler | None, lines: bool, input_format: InputFormat,
+                 fmt: OutputFormat, out: Path | None, targets: list[str]) -> None:  # fmt: skip
+    """Options that do not go together, refused before anything is read."""
+    if handler is not None:
+        if lines:
+            raise UserError(f"--lines reads plain text, not a {handler.name} file")
+        if input_format is not InputFormat.auto:
+            raise UserError(f"--input-format does not apply to a {handler.name} file")
+        to_stdout = out is None or str(out) == "-"
+        if fmt is OutputFormat.text and to_stdout:
+            if len(targets) > 1:
+                raise UserError(f"several targets of a {handler.name} file need --out FILE "
+                                "(one file per language)")  # fmt: skip
+            if handler.binary and sys.stdout.isatty():
+                raise UserError(f"a {handler.name} file cannot be shown on a terminal: "
+                                "use --out FILE or redirect standard output")  # fmt: skip
+    if lines and input_format not in (InputFormat.auto, InputFormat.text):
+        raise UserError(f"--lines reads plain text, not {input_format.value}")
 
 
 def _targets(tgt: str, src: str) -> list[str]:
@@ -227,10 +306,14 @@ def _translator(src, tgt, model, backend, device, beam, glossary, glossary_mode,
 # ---------------------------------------------------------------------------- running
 
 
-def _run(translator: Translator, text: str, fmt: str, show: bool) -> TranslationResult:
+def _run(translator: Translator, text: str, fmt: str, show: bool, handler: Handler | None,
+         data: bytes, path: str) -> _Output:  # fmt: skip
     label = f"{translator.src}→{translator.tgt}"
     with _progress_bar(show, label) as update:
-        return translator.translate_text(text, fmt, progress=update)
+        if handler is None:
+            return _Output(translator.translate_text(text, fmt, progress=update))
+        done = handler.translate(data, path, translator, progress=update)
+        return _Output(done.result, done.data, done.summary)
 
 
 @contextmanager
@@ -262,6 +345,34 @@ def _report_issues(result: TranslationResult) -> None:
               "more terms not honoured (see --format jsonl)", file=sys.stderr)  # fmt: skip
 
 
+def _qa(result: TranslationResult) -> dict[int, list[Finding]]:
+    """The evaluation layer's QA checks, source against translation, sentence by sentence:
+    flagged sentence index -> findings. Glossary terms are left out: the pipeline checks
+    them itself (``glossary_issues``) with the same matcher."""
+    from mt.evaluate.qa import default_checks, run_qa
+
+    if not result.sentences:
+        return {}
+    sources = [s.source for s in result.sentences]
+    translations = [s.translation for s in result.sentences]
+    report = run_qa(sources, translations, result.src, result.tgt, checks=default_checks(None))
+    return report.by_segment()
+
+
+def _report_qa(result: TranslationResult, flagged: dict[int, list[Finding]]) -> None:
+    """One line per flagged sentence (at most MAX_ISSUE_LINES) on stderr."""
+    label = f"mt: qa ({result.src}-{result.tgt})"
+    items = list(flagged.items())
+    for index, findings in items[:MAX_ISSUE_LINES]:
+        where = (f"line {result.sentences[index].paragraph + 1}" if result.format == "lines"
+                 else f"sentence {index + 1}")  # fmt: skip
+        what = "; ".join(f"{f.check} ({f.severity}): {f.message}" for f in findings)
+        print(f"{label}: {where}: {what}", file=sys.stderr)
+    if len(items) > MAX_ISSUE_LINES:
+        print(f"{label}: {len(items) - MAX_ISSUE_LINES} more sentences flagged "
+              "(see --format jsonl)", file=sys.stderr)  # fmt: skip
+
+
 def _save(store: Store, doc_key: str, source: str, results: list[TranslationResult]) -> None:
     """Every target as a machine rendering with provenance, in one transaction; the source
     too when the document is new (it is the text the translations were made from). Each
@@ -288,29 +399,39 @@ def _save(store: Store, doc_key: str, source: str, results: list[TranslationResu
 # ---------------------------------------------------------------------------- output
 
 
-def _render(result: TranslationResult, fmt: OutputFormat) -> str:
+def _render(output: _Output, fmt: OutputFormat) -> str | bytes:
+    result = output.result
     if fmt is OutputFormat.text:
-        return result.text
+        return output.data if output.data is not None else result.text
     lines = []
     for record in result.sentences:
         data = {"src": result.src, "tgt": result.tgt, **record.as_dict()}
+        if output.qa is not None:
+            data["qa"] = [{k: v for k, v in f.to_dict().items() if k != "index"}
+                          for f in output.qa.get(record.index, [])]  # fmt: skip
         lines.append(json.dumps(data, ensure_ascii=False))
     return "".join(line + "\n" for line in lines)
 
 
-def _write(results: list[TranslationResult], outputs: dict[str, Path] | None,
-           fmt: OutputFormat) -> None:  # fmt: skip
+def _write(done: list[_Output], outputs: dict[str, Path] | None, fmt: OutputFormat) -> None:
     from mt.textio import atomic_write
 
     if outputs is not None:
-        for result in results:
-            with atomic_write(outputs[result.tgt]) as fh:
-                fh.write(_render(result, fmt))
+        for output in done:
+            body = _render(output, fmt)
+            binary = isinstance(body, bytes)
+            with atomic_write(outputs[output.result.tgt], "wb" if binary else "w") as fh:
+                fh.write(body)
         return
-    several = len(results) > 1 and fmt is OutputFormat.text
-    for k, result in enumerate(results):
-        body = _render(result, fmt)
+    several = len(done) > 1 and fmt is OutputFormat.text
+    for k, output in enumerate(done):
+        body = _render(output, fmt)
+        if isinstance(body, bytes):  # a document (one target: checked before translating)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(body)
+            sys.stdout.buffer.flush()
+            continue
         if several:
-            sys.stdout.write(("\n" if k else "") + f"==> {result.tgt} <==\n")
+            sys.stdout.write(("\n" if k else "") + f"==> {output.result.tgt} <==\n")
         sys.stdout.write(body if body.endswith("\n") or not several else body + "\n")
     sys.stdout.flush()

@@ -35,7 +35,7 @@ from mt.lang import check_lang, normalize
 from mt.translate.backends import DEFAULT_BATCH_TOKENS
 from mt.translate.batching import make_batches, split_long
 from mt.translate.glossary import Glossary, GlossaryIssue, GlossaryPair, Match
-from mt.translate.markup import Atom, Block, Node, Span, Text, parse, plain_text
+from mt.translate.markup import Atom, Block, Document, Node, Span, Text, parse, plain_text
 
 if TYPE_CHECKING:
     from mt.corpus.store import Store
@@ -391,7 +391,14 @@ class Translator:
         """Translate a document in ``fmt`` (text, markdown, html), keeping its layout."""
         if not text.strip():
             raise UserError("empty input: nothing to translate")
-        doc = parse(text, fmt)
+        return self.translate_document(parse(text, fmt), progress=progress)
+
+    def translate_document(
+        self, doc: Document, *, progress: Progress | None = None
+    ) -> TranslationResult:
+        """Translate a document already parsed into blocks (see :mod:`mt.translate.markup`;
+        Word and XLIFF files build one in :mod:`mt.translate.documents`)."""
+        fmt = doc.format
         blocks = list(doc.blocks())
         units = {id(b): self._unit(b.nodes, b.paragraph) for b in blocks}
         self._run_all(list(_walk(units.values())), progress)
