@@ -19,8 +19,12 @@ from typing import Protocol
 from mt.corpus.records import PairRecord
 from mt.errors import UserError
 from mt.lang import lower, normalize
+from mt.registry import Registry
 
 DEDUP_MODES: tuple[str, ...] = ("none", "exact", "normalized")
+#: Export filters by name (the key their rejections are counted under); each class registers
+#: itself. :func:`build_filters` picks and orders them from the export options.
+FILTERS: Registry[type] = Registry("export filter")
 
 
 class Filter(Protocol):
@@ -37,6 +41,7 @@ class Filter(Protocol):
         ...
 
 
+@FILTERS.register("length")
 class LengthFilter:
     """Words per side within ``[min_words, max_words]``: drops fragments and run-ons
     (very long "sentences" are usually misaligned paragraphs)."""
@@ -54,6 +59,7 @@ class LengthFilter:
         return all(n >= low and (high is None or n <= high) for n in self.score(rec))
 
 
+@FILTERS.register("length_ratio")
 class LengthRatioFilter:
     """Longer side / shorter side in characters at most ``max_ratio``: a pair whose sides
     differ a lot in length is rarely a translation (az and ru run ~10-20% longer than en,
@@ -102,6 +108,7 @@ def script_fraction(text: str, lang: str) -> float:
     return (letters - len(foreign.findall(text))) / letters
 
 
+@FILTERS.register("script")
 class ScriptFilter:
     """Each side mainly in its language's script: catches untranslated text (English left
     in the Russian column), Azerbaijani in Cyrillic and swapped sides. The threshold is a
@@ -125,6 +132,7 @@ def _digest(src: str, tgt: str) -> bytes:
     return hashlib.blake2b(f"{src}\x00{tgt}".encode(), digest_size=8).digest()
 
 
+@FILTERS.register("dedup_exact")
 class ExactDedup:
     """Drops a pair whose two texts were both seen before, character for character."""
 
@@ -159,6 +167,7 @@ def normalized_text(text: str, lang: str) -> str:
     return _NOT_WORD.sub(" ", lower(normalize(text, lang), lang)).strip()
 
 
+@FILTERS.register("dedup_normalized")
 class NormalizedDedup(ExactDedup):
     """Drops a pair whose normalized texts (see :func:`normalized_text`) were seen before."""
 
@@ -170,6 +179,7 @@ class NormalizedDedup(ExactDedup):
         )
 
 
+@FILTERS.register("origin")
 class OriginFilter:
     """Excludes pairs with a machine-translated side unless asked: training MT on MT
     output reinforces its errors, and evaluating on it measures nothing."""

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from mt.registry import Registry
+
 
 @dataclass(frozen=True, slots=True)
 class Bead:
@@ -50,18 +52,15 @@ class Aligner(Protocol):
     ) -> list[Bead]: ...
 
 
-_REGISTRY: dict[str, Callable[[], Aligner]] = {}
+def _load_aligners() -> None:
+    """Import the aligner modules; each registers itself (heavy imports stay inside)."""
+    from mt.corpus.align import embedding, galechurch, lexical, mtassisted  # noqa: F401
 
 
-def register(name: str) -> Callable[[Callable[[], Aligner]], Callable[[], Aligner]]:
-    """Class decorator: make an aligner available by name (``--method NAME``)."""
-
-    def deco(factory: Callable[[], Aligner]) -> Callable[[], Aligner]:
-        _REGISTRY[name] = factory
-        return factory
-
-    return deco
-
+#: Aligners by name (``--method NAME``): factories that build an aligner.
+ALIGNERS: Registry[Callable[[], Aligner]] = Registry("aligner", _load_aligners)
+#: Class decorator: ``@register("name")`` makes an aligner available by name.
+register = ALIGNERS.register
 
 #: The aligner used when none is named (see :mod:`mt.corpus.align.lexical`).
 DEFAULT_METHOD = "lexical"
@@ -69,9 +68,4 @@ DEFAULT_METHOD = "lexical"
 
 def get_aligner(name: str = DEFAULT_METHOD) -> Aligner:
     """Instantiate a registered aligner; unknown names are a user error."""
-    from mt.corpus.align import embedding, galechurch, lexical, mtassisted  # noqa: F401 (register)
-    from mt.errors import UserError
-
-    if name not in _REGISTRY:
-        raise UserError(f"unknown aligner {name!r} (available: {', '.join(sorted(_REGISTRY))})")
-    return _REGISTRY[name]()
+    return ALIGNERS.get(name)()

@@ -28,9 +28,11 @@ from itertools import chain
 from pathlib import Path
 
 from mt.corpus.formats._common import (
+    READERS,
     SKIPPED_BLANK,
     SKIPPED_EMPTY,
     SKIPPED_MISSING,
+    WRITERS,
     lang_from_tag,
     requested,
 )
@@ -46,21 +48,9 @@ from mt.lang import LANGS
 Writer = Callable[[Iterable[PairRecord], Path, str, str], int]
 FileReader = Callable[..., Iterator[PairRecord]]
 
-WRITERS: dict[str, Writer] = {
-    "tmx": write_tmx,
-    "moses": write_moses,
-    "tsv": write_tsv,
-    "jsonl": write_jsonl,
-    "parquet": write_parquet,
-}
-# Single-file readers; Moses takes two paths (see read_moses).
-READERS: dict[str, FileReader] = {
-    "tmx": read_tmx,
-    "tsv": read_tsv,
-    "jsonl": read_jsonl,
-    "parquet": read_parquet,
-}
-FORMATS: tuple[str, ...] = tuple(WRITERS)
+# WRITERS and READERS (mt.registry.Registry) are filled by the format modules imported
+# above, each registering its functions with a decorator.
+FORMATS: tuple[str, ...] = WRITERS.names()
 _SUFFIXES = {".tmx": "tmx", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
 

@@ -17,9 +17,16 @@ from pathlib import Path
 
 from mt.errors import UserError, write_fault
 from mt.lang import LANGS, az_cyrillic_to_latin, check_lang
+from mt.registry import Registry
 from mt.textio import temp_beside
 
 ORIGINS: tuple[str, ...] = ("original", "human", "machine", "unknown")
+
+#: Writers by format name: ``write(records, path, src_lang, tgt_lang) -> int``.
+WRITERS: Registry = Registry("export format")
+#: Single-file readers by format name: ``read(path, src, tgt, stats) -> Iterator[PairRecord]``
+#: (Moses reads two files: see :mod:`mt.corpus.formats.moses`).
+READERS: Registry = Registry("import format")
 
 # Keys that readers add to the caller's ``stats`` Counter for pairs they skip (not errors).
 SKIPPED_MISSING = "skipped: a side missing"

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from mt.corpus.formats._common import (
+    READERS,
     SKIPPED_BLANK,
     SKIPPED_EMPTY,
     SKIPPED_MISSING,
+    WRITERS,
     atomic_paths,
     bump,
     check_origin,
@@ -43,6 +45,7 @@ _BATCH = 2048
 _ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
+@WRITERS.register("jsonl")
 def write_jsonl(
     records: Iterable[PairRecord], path: str | Path, src_lang: str, tgt_lang: str
 ) -> int:
@@ -69,6 +72,7 @@ def _obj(rec: PairRecord, src: str, tgt: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@READERS.register("jsonl")
 def read_jsonl(
     path: str | Path, src_lang: str | None = None, tgt_lang: str | None = None,
     stats: Counter | None = None,

@@ -20,6 +20,7 @@ from pathlib import Path
 from mt.corpus.formats._common import (
     SKIPPED_BLANK,
     SKIPPED_EMPTY,
+    WRITERS,
     atomic_paths,
     bump,
     check_record_langs,
@@ -41,6 +42,7 @@ def moses_paths(path: str | Path, src_lang: str, tgt_lang: str) -> tuple[Path, P
     return p.with_name(f"{p.name}.{src_lang}"), p.with_name(f"{p.name}.{tgt_lang}")
 
 
+@WRITERS.register("moses")
 def write_moses(
     records: Iterable[PairRecord], path: str | Path, src_lang: str, tgt_lang: str
 ) -> int:

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from mt import __version__
 from mt.corpus.formats._common import (
+    READERS,
     SKIPPED_EMPTY,
+    WRITERS,
     atomic_paths,
     bump,
     check_input,
@@ -48,6 +50,7 @@ def _schema(src: str, tgt: str):
     return pa.schema(fields, metadata=meta)
 
 
+@WRITERS.register("parquet")
 def write_parquet(
     records: Iterable[PairRecord], path: str | Path, src_lang: str, tgt_lang: str,
     batch_rows: int = BATCH_ROWS,
@@ -102,6 +105,7 @@ def _to_batch(columns: list[list], schema):
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
+@READERS.register("parquet")
 def read_parquet(
     path: str | Path, src_lang: str | None = None, tgt_lang: str | None = None,
     stats: Counter | None = None,

@@ -29,9 +29,11 @@ from pathlib import Path
 
 from mt import __version__
 from mt.corpus.formats._common import (
+    READERS,
     SKIPPED_EMPTY,
     SKIPPED_MISSING,
     SKIPPED_NO_LANG,
+    WRITERS,
     atomic_paths,
     bump,
     check_input,
@@ -61,6 +63,7 @@ _LINE_COL = re.compile(r",? line \d+, column \d+$")
 # ----------------------------------------------------------------------------- writing
 
 
+@WRITERS.register("tmx")
 def write_tmx(records: Iterable[PairRecord], path: str | Path, src_lang: str, tgt_lang: str) -> int:
     """Write a TMX 1.4b file; returns the number of ``<tu>`` (pairs) written."""
     from lxml import etree
@@ -143,6 +146,7 @@ def _template(shape: tuple[bool, ...], src: str, tgt: str) -> tuple[object, list
 # ----------------------------------------------------------------------------- reading
 
 
+@READERS.register("tmx")
 def read_tmx(
     path: str | Path, src_lang: str | None = None, tgt_lang: str | None = None,
     stats: Counter | None = None,

@@ -19,8 +19,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mt.corpus.formats._common import (
+    READERS,
     SKIPPED_BLANK,
     SKIPPED_EMPTY,
+    WRITERS,
     atomic_paths,
     bump,
     check_origin,
@@ -47,6 +49,7 @@ def header(src_lang: str, tgt_lang: str) -> list[str]:
     return [src_lang, tgt_lang, *_META, f"origin_{src_lang}", f"origin_{tgt_lang}"]
 
 
+@WRITERS.register("tsv")
 def write_tsv(records: Iterable[PairRecord], path: str | Path, src_lang: str, tgt_lang: str) -> int:
     """Write the header and one line per pair; returns the number of pairs written."""
     with atomic_paths(path) as (tmp,), open_text_out(tmp) as fh:
@@ -73,6 +76,7 @@ def _row(rec: PairRecord, src: str, tgt: str) -> str:
     )
 
 
+@READERS.register("tsv")
 def read_tsv(
     path: str | Path, src_lang: str | None = None, tgt_lang: str | None = None,
     stats: Counter | None = None,

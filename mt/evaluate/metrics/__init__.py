@@ -7,7 +7,7 @@ alongside the 13a one for Russian and Azerbaijani.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from mt.errors import UserError
@@ -17,8 +17,11 @@ from mt.evaluate.metrics.chrf import ChrF
 from mt.evaluate.metrics.chrfpp import ChrFPlusPlus
 from mt.evaluate.metrics.ter import TER
 from mt.lang import check_lang
+from mt.registry import Registry
 
-METRIC_NAMES: tuple[str, ...] = ("bleu", "chrf", "chrf++", "ter")
+#: Metric builders by name, in report order (sacrebleu's METRICS dict, as a registry): each
+#: turns validated options into the metric objects it contributes, keyed by result key.
+METRICS: Registry[Callable[[ScoreOptions, Prep, bool], dict[str, Metric]]] = Registry("metric")
 DEFAULT_METRICS: tuple[str, ...] = ("bleu", "chrf")
 
 
@@ -97,27 +100,45 @@ def build_metrics(names: Iterable[str], options: ScoreOptions) -> dict[str, Metr
     """Metric objects keyed by result key, alongside variants right after their metric."""
     opts = options.validated()
     prep = Prep(turkic_lower=opts.lowercase and opts.turkic, yo_fold=opts.yo_fold)
-    sb_lower = opts.lowercase and not opts.turkic
+    sb_lower = opts.lowercase and not opts.turkic  # for az we lowercase ourselves (Turkic)
     out: dict[str, Metric] = {}
     for name in parse_metric_names(list(names)):
-        if name == "bleu":
-            out["bleu"] = BLEU("bleu", prep, tokenize=opts.tokenize, lowercase=sb_lower)
-            if opts.intl_alongside and opts.tokenize == "13a" and opts.tgt in ("ru", "az"):
-                out["bleu@intl"] = BLEU("bleu@intl", prep, tokenize="intl", lowercase=sb_lower)
-        elif name == "chrf":
-            out["chrf"] = ChrF("chrf", prep, lowercase=sb_lower)
-        elif name == "chrf++":
-            out["chrf++"] = ChrFPlusPlus("chrf++", prep, lowercase=sb_lower)
-        elif name == "ter":
-            # TER lowercases unless case-sensitive; for az do that lowercasing right first.
-            ter_prep = Prep(
-                turkic_lower=opts.turkic and not opts.ter_case_sensitive, yo_fold=opts.yo_fold
-            )
-            out["ter"] = TER("ter", ter_prep, case_sensitive=opts.ter_case_sensitive)
+        out |= METRICS.get(name)(opts, prep, sb_lower)
     return out
 
 
+@METRICS.register("bleu")
+def _bleu(opts: ScoreOptions, prep: Prep, sb_lower: bool) -> dict[str, Metric]:
+    out: dict[str, Metric] = {
+        "bleu": BLEU("bleu", prep, tokenize=opts.tokenize, lowercase=sb_lower)
+    }
+    if opts.intl_alongside and opts.tokenize == "13a" and opts.tgt in ("ru", "az"):
+        out["bleu@intl"] = BLEU("bleu@intl", prep, tokenize="intl", lowercase=sb_lower)
+    return out
+
+
+@METRICS.register("chrf")
+def _chrf(opts: ScoreOptions, prep: Prep, sb_lower: bool) -> dict[str, Metric]:
+    return {"chrf": ChrF("chrf", prep, lowercase=sb_lower)}
+
+
+@METRICS.register("chrf++")
+def _chrfpp(opts: ScoreOptions, prep: Prep, sb_lower: bool) -> dict[str, Metric]:
+    return {"chrf++": ChrFPlusPlus("chrf++", prep, lowercase=sb_lower)}
+
+
+@METRICS.register("ter")
+def _ter(opts: ScoreOptions, prep: Prep, sb_lower: bool) -> dict[str, Metric]:
+    # TER lowercases unless case-sensitive; for az do that lowercasing right first.
+    ter_prep = Prep(turkic_lower=opts.turkic and not opts.ter_case_sensitive, yo_fold=opts.yo_fold)
+    return {"ter": TER("ter", ter_prep, case_sensitive=opts.ter_case_sensitive)}
+
+
+METRIC_NAMES: tuple[str, ...] = METRICS.names()
+
+
 __all__ = [
-    "BLEU", "DEFAULT_METRICS", "METRIC_NAMES", "TER", "TOKENIZERS", "ChrF", "ChrFPlusPlus",
-    "Metric", "Prep", "ScoreOptions", "build_metrics", "exact_sums", "parse_metric_names",
+    "BLEU", "DEFAULT_METRICS", "METRIC_NAMES", "METRICS", "TER", "TOKENIZERS", "ChrF",
+    "ChrFPlusPlus", "Metric", "Prep", "ScoreOptions", "build_metrics", "exact_sums",
+    "parse_metric_names",
 ]  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mt.errors import UserError
-from mt.evaluate.qa.base import ERROR, WARNING, Finding, QACheck, QAReport, Segment
+from mt.evaluate.qa.base import CHECKS, ERROR, WARNING, Finding, QACheck, QAReport, Segment
 from mt.evaluate.qa.dates import DatesCheck, find_dates
 from mt.evaluate.qa.empty import EmptyCheck
 from mt.evaluate.qa.glossary import (
@@ -22,25 +22,27 @@ from mt.evaluate.qa.glossary import (
     load_glossary,
 )
 from mt.evaluate.qa.length import LengthRatioCheck
-from mt.evaluate.qa.numbers import NumbersCheck, find_numbers
+
+# Imported in report order: each module registers its check in CHECKS as it is imported.
+from mt.evaluate.qa.numbers import NumbersCheck, find_numbers  # noqa: I001
 from mt.evaluate.qa.repetition import RepetitionCheck
 from mt.evaluate.qa.script import WrongScriptCheck
 from mt.evaluate.qa.truncated import TruncatedCheck
 from mt.evaluate.qa.untranslated import UntranslatedCheck
 from mt.lang import check_lang
 
-CHECK_NAMES = ("numbers", "dates", "glossary", "untranslated", "script", "empty", "truncated",
-               "length", "repetition")  # fmt: skip
+#: The checks by name, in report order. Each check class registers itself with
+#: ``@CHECKS.register(name)`` in its module; the glossary check needs a glossary to build.
+CHECK_NAMES: tuple[str, ...] = CHECKS.names()
 
 
 def default_checks(glossary: TermChecker | None = None) -> list[QACheck]:
     """All checks; the glossary check only when a glossary is given."""
-    checks: list[QACheck] = [NumbersCheck(), DatesCheck()]
-    if glossary is not None:
-        checks.append(GlossaryCheck(glossary))
-    checks += [UntranslatedCheck(), WrongScriptCheck(), EmptyCheck(), TruncatedCheck(),
-               LengthRatioCheck(), RepetitionCheck()]  # fmt: skip
-    return checks
+    return [
+        cls(glossary) if cls is GlossaryCheck else cls()
+        for name, cls in CHECKS.items()
+        if cls is not GlossaryCheck or glossary is not None
+    ]
 
 
 def run_qa(
@@ -72,8 +74,9 @@ def run_qa(
 
 
 __all__ = [
-    "CHECK_NAMES", "ERROR", "WARNING", "DatesCheck", "EmptyCheck", "Finding", "GlossaryCheck",
-    "LengthRatioCheck", "NumbersCheck", "QACheck", "QAReport", "RepetitionCheck", "Segment",
-    "TermChecker", "TranslateGlossary", "TruncatedCheck", "TsvGlossary", "UntranslatedCheck",
-    "WrongScriptCheck", "default_checks", "find_dates", "find_numbers", "load_glossary", "run_qa",
+    "CHECK_NAMES", "CHECKS", "ERROR", "WARNING", "DatesCheck", "EmptyCheck", "Finding",
+    "GlossaryCheck", "LengthRatioCheck", "NumbersCheck", "QACheck", "QAReport", "RepetitionCheck",
+    "Segment", "TermChecker", "TranslateGlossary", "TruncatedCheck", "TsvGlossary",
+    "UntranslatedCheck", "WrongScriptCheck", "default_checks", "find_dates", "find_numbers",
+    "load_glossary", "run_qa",
 ]  # fmt: skip

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from mt.registry import Registry
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -52,6 +54,11 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
+
+
+#: QA checks by name, in report order (the order their modules are imported in
+#: :mod:`mt.evaluate.qa`); each check class registers itself with ``@CHECKS.register``.
+CHECKS: Registry[type[QACheck]] = Registry("QA check")
 
 
 class QACheck(ABC):

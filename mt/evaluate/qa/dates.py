@@ -14,7 +14,7 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
-from mt.evaluate.qa.base import QACheck, Segment
+from mt.evaluate.qa.base import CHECKS, QACheck, Segment
 from mt.lang import lower
 
 _EN_MONTHS = {
@@ -159,6 +159,7 @@ def _canonical(match: re.Match[str], lang: str) -> list[str]:
     return [f"{prefix}-{months[0]:02d}-{d:02d}" for d in days]
 
 
+@CHECKS.register("dates")
 class DatesCheck(QACheck):
     """Every date of the source appears in the hypothesis, and no other date."""
 

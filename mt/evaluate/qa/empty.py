@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mt.evaluate.qa.base import ERROR, WARNING, QACheck, Segment
+from mt.evaluate.qa.base import CHECKS, ERROR, WARNING, QACheck, Segment
 
 
+@CHECKS.register("empty")
 class EmptyCheck(QACheck):
     """Flags an empty hypothesis for a non-empty source, and output for an empty source."""
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from mt.errors import UserError
-from mt.evaluate.qa.base import WARNING, QACheck, Segment
+from mt.evaluate.qa.base import CHECKS, WARNING, QACheck, Segment
 from mt.lang import LANGS, lower, normalize
 from mt.textio import read_text
 
@@ -99,6 +99,7 @@ def contains_term(text: str, term: str, lang: str) -> bool:
     ) if stems else False  # fmt: skip
 
 
+@CHECKS.register("glossary")
 class GlossaryCheck(QACheck):
     """Source terms from the glossary must come out as the glossary's rendering."""
 

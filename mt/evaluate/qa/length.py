@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Sequence
 from typing import Any
 
-from mt.evaluate.qa.base import WARNING, QACheck, Segment
+from mt.evaluate.qa.base import CHECKS, WARNING, QACheck, Segment
 
 # Rough characters per sentence relative to English, from parallel statement text.
 LENGTH_FACTOR = {"en": 1.0, "az": 1.05, "ru": 1.1}
@@ -25,6 +25,7 @@ def length_ratio(seg: Segment) -> float:
     return (len(seg.hyp.strip()) + _SLACK) / (len(seg.src.strip()) + _SLACK)
 
 
+@CHECKS.register("length")
 class LengthRatioCheck(QACheck):
     """Flags ratios more than ``factor`` times off the expected one (both directions)."""
 

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from mt.evaluate.qa.base import ERROR, WARNING, QACheck, Segment
+from mt.evaluate.qa.base import CHECKS, ERROR, WARNING, QACheck, Segment
 from mt.evaluate.qa.dates import _describe, find_dates
 
 _SPACES = " \u00a0\u202f\u2009"
@@ -158,6 +158,7 @@ def _exponent(match: re.Match[str]) -> int:
     return 0
 
 
+@CHECKS.register("numbers")
 class NumbersCheck(QACheck):
     """Every number of the source appears in the hypothesis (by value), and no other number."""
 

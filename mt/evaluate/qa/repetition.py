@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mt.evaluate.qa.base import QACheck, Segment
+from mt.evaluate.qa.base import CHECKS, QACheck, Segment
 from mt.lang import lower
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -31,6 +31,7 @@ def max_repeat(text: str, lang: str, max_n: int = 6) -> tuple[int, int, str]:
     return best
 
 
+@CHECKS.register("repetition")
 class RepetitionCheck(QACheck):
     """Flags looping output that the source does not have."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mt.evaluate.qa.base import ERROR, WARNING, QACheck, Segment
+from mt.evaluate.qa.base import CHECKS, ERROR, WARNING, QACheck, Segment
 
 _TOKEN = re.compile(r"\S+")
 _URLISH = re.compile(r"^(?:https?://|www\.|@|#)|\w@\w|\.(?:com|org|az|ru|gov|int)\b", re.I)
@@ -47,6 +47,7 @@ def _cyrillic_in(seg: Segment, extra: re.Pattern[str] | None = None) -> dict[str
     return {"wrong": bad, "names": []}
 
 
+@CHECKS.register("script")
 class WrongScriptCheck(QACheck):
     """Flags words written in a script the target language does not use."""
 

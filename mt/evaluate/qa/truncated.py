@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mt.evaluate.qa.base import ERROR, WARNING, QACheck, Segment
+from mt.evaluate.qa.base import CHECKS, ERROR, WARNING, QACheck, Segment
 
 _FINAL = tuple('.!?…»"”’)]')
 _DANGLING = (",", ";", ":", "-", "–", "—", "(", "«", "“")
@@ -41,6 +41,7 @@ def _unbalanced(text: str) -> bool:
     return bool(stack)
 
 
+@CHECKS.register("truncated")
 class TruncatedCheck(QACheck):
     """Flags outputs that end mid-sentence while the source ends properly."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mt.evaluate.qa.base import QACheck, Segment
+from mt.evaluate.qa.base import CHECKS, QACheck, Segment
 from mt.lang import lower, normalize
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
@@ -22,6 +22,7 @@ def _words(text: str, lang: str) -> list[str]:
     return [lower(w, lang) for w in _WORD.findall(text) if len(w) >= 3 and not w.isupper()]
 
 
+@CHECKS.register("untranslated")
 class UntranslatedCheck(QACheck):
     """Flags hypotheses identical to the source or made mostly of source words."""
 

@@ -14,27 +14,23 @@ from mt.errors import UserError
 from mt.translate.families import m2m100 as _m2m100  # noqa: E402,F401,I001
 from mt.translate.families import marian as _marian  # noqa: E402,F401
 from mt.translate.families import nllb as _nllb  # noqa: E402,F401
-from mt.translate.families.base import REGISTRY, Family, register
+from mt.translate.families.base import FAMILIES, Family, register
 
-__all__ = ["REGISTRY", "Family", "detect_family", "get_family", "register"]
+__all__ = ["FAMILIES", "Family", "detect_family", "get_family", "register"]
 
 
 def get_family(name: str) -> Family:
     """The registered family called ``name`` (as written in models.toml)."""
-    for family in REGISTRY:
-        if family.name == name:
-            return family
-    known = ", ".join(f.name for f in REGISTRY)
-    raise UserError(f"unknown model family {name!r} (known: {known})")
+    return FAMILIES.get(name)
 
 
 def detect_family(files) -> Family:
     """The family of a model directory, from its config and tokenizer config."""
-    for family in REGISTRY:
+    for _name, family in FAMILIES.items():
         if family.matches(files):
             return family
     kind = files.config.get("model_type") or files.config.get("architectures") or "unknown"
-    known = ", ".join(f.name for f in REGISTRY)
+    known = ", ".join(FAMILIES.names())
     raise UserError(
         f"unsupported model type {kind!r} (supported families: {known})", path=files.path
     )

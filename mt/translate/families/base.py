@@ -11,16 +11,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from mt.errors import UserError
+from mt.registry import Registry
 
 if TYPE_CHECKING:
     from mt.translate.models import ModelFiles, ModelInfo
 
-REGISTRY: list[Family] = []
+#: Families by the name models.toml uses, in detection order (most specific first).
+FAMILIES: Registry[Family] = Registry("model family")
 
 
 def register(cls: type[Family]) -> type[Family]:
-    """Class decorator: add one instance of the family to the registry (detection order)."""
-    REGISTRY.append(cls())
+    """Class decorator: add one instance of the family under its ``name``."""
+    FAMILIES.add(cls.name, cls())
     return cls
 
 
