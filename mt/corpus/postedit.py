@@ -56,29 +56,26 @@ class _Side:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
 
-def read_side(path: str | Path, lang: str) -> _Side:
-    """A reviewed file as text: plain text or Markdown, or a Word file (its paragraphs)."""
+def _side(text: str, lang: str) -> _Side:
     from mt.corpus.segment import segment
-    from mt.textio import read_text
 
-    text = document_text(path)
-    if text is None:
-        text = read_text(path)
     text = standard_script(text, lang)
     return _Side(text, segment(text, lang))
 
 
-def document_text(path: str | Path) -> str | None:
-    """Plain text of a document format the translation layer reads (``.docx``), one
-    paragraph per block; ``None`` for plain text files."""
-    if Path(path).suffix.lower() != ".docx":
-        return None
-    try:
-        from mt.translate.documents import plain_text
-    except ImportError:
-        raise UserError("reading .docx needs python-docx (pip install python-docx)",
-                        path) from None  # fmt: skip
-    return plain_text(path)
+def read_text_of(path: str | Path) -> str:
+    """A reviewed file as text: plain text or Markdown, or the words of a Word file."""
+    from mt.textio import read_text
+
+    if Path(path).suffix.lower() == ".docx":
+        from mt.translate.documents.reviewed import docx_text
+
+        return docx_text(path)
+    return read_text(path)
+
+
+def is_xliff(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in (".xlf", ".xliff", ".sdlxliff")
 
 
 def edit_distance(draft: Sequence[Sequence[str]], edited: Sequence[Sequence[str]]
@@ -104,27 +101,76 @@ def edit_distance(draft: Sequence[Sequence[str]], edited: Sequence[Sequence[str]
 def import_post_edit(
     store: Store,
     source_path: str | Path,
-    edited_path: str | Path,
-    src: str,
-    tgt: str,
+    edited_path: str | Path | None,
+    src: str | None,
+    tgt: str | None,
     *,
     doc: str,
     translator: str | None = None,
     date: str | None = None,
     method: str | None = None,
 ) -> PostEditReport:
-    """Store a reviewed translation of ``doc`` (see the module docstring)."""
+    """Store a reviewed translation of ``doc`` from files: SOURCE and EDITED (text,
+    Markdown or Word), or one XLIFF file holding both (``edited_path`` None)."""
+    if is_xliff(source_path) and edited_path is None:
+        from mt.translate.documents.reviewed import xliff_pairs
+
+        reviewed = xliff_pairs(source_path)
+        src, tgt = _langs(src, tgt, reviewed.src_lang, reviewed.tgt_lang, source_path)
+        source_text, edited_text = reviewed.texts()
+        origin = source_path
+    else:
+        if edited_path is None or src is None or tgt is None:
+            raise UserError("a post-edit needs SOURCE EDITED with --src and --tgt, or one "
+                            "XLIFF file")  # fmt: skip
+        source_text, edited_text = read_text_of(source_path), read_text_of(edited_path)
+        origin = edited_path
+    return store_post_edit(store, source_text, edited_text, src, tgt, doc=doc,
+                           translator=translator, date=date, origin=str(origin),
+                           method=method)  # fmt: skip
+
+
+def _langs(src: str | None, tgt: str | None, file_src: str | None, file_tgt: str | None,
+           path: str | Path) -> tuple[str, str]:  # fmt: skip
+    """The command's languages, else the file's; a disagreement is an error."""
+    pair = []
+    for given, declared, what in ((src, file_src, "--src"), (tgt, file_tgt, "--tgt")):
+        if given and declared and check_lang(given) != check_lang(declared):
+            raise UserError(f"{what} is {given} but the file declares {declared}", path)
+        if not (given or declared):
+            raise UserError(f"the file declares no language for {what}; give {what}", path)
+        pair.append(check_lang(given or declared))  # type: ignore[arg-type]
+    return pair[0], pair[1]
+
+
+def store_post_edit(
+    store: Store,
+    source_text: str,
+    edited_text: str,
+    src: str,
+    tgt: str,
+    *,
+    doc: str,
+    translator: str | None = None,
+    date: str | None = None,
+    origin: str | None = None,
+    method: str | None = None,
+) -> PostEditReport:
+    """Store a reviewed translation given as texts (the CLI's files, the review page's
+    approved sentences): see the module docstring."""
     src, tgt = check_lang(src), check_lang(tgt)
     if src == tgt:
         raise UserError(f"source and target language are both {src}")
-    source, edited = read_side(source_path, src), read_side(edited_path, tgt)
+    source, edited = _side(source_text, src), _side(edited_text, tgt)
+    if not flatten(edited.paragraphs):
+        raise UserError("the post-edited text is empty", origin)
     beads = _align(source, edited, src, tgt, method)
     doc_id = store.document_id(doc)
     draft_rid = store.latest_machine_rendering(doc_id, tgt) if doc_id is not None else None
     measured = None
     if draft_rid is not None:
         measured = edit_distance(store.paragraphs(draft_rid), edited.paragraphs)
-    params = {"date": date, "file": str(Path(edited_path).resolve())}
+    params = {"date": date, "file": origin}
     with store.transaction():
         doc_id, _ = store.ensure_document(doc, {"title": doc, "date": date})
         src_rid = store.rendering_hash(doc_id, src).get(source.digest)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.reliability.conftest import assert_one_line
 from tests.translate.test_cli import fake_models, sent  # noqa: F401 - fixture
 
@@ -80,3 +82,76 @@ def test_post_edit_usage_errors(run_mt, tmp_path):
                     "no such file")  # fmt: skip
     assert not db.exists() or json.loads(run_mt("corpus", "stats", "--db", db, "--json")[1])[
         "documents"] == 0  # fmt: skip
+
+
+XLIFF_12 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+ <file original="rel.txt" source-language="en" target-language="ru" datatype="plaintext">
+  <body>
+   <trans-unit id="1"><source>The Ministry welcomes the agreement.</source>
+    <target state="translated">Министерство приветствует <g id="b">соглашение</g>.</target>
+   </trans-unit>
+   <trans-unit id="2"><source>The meeting took place in Baku.</source>
+    <target state="translated">Встреча состоялась в Баку.</target></trans-unit>
+   <trans-unit id="3" translate="no"><source>MFA</source><target>MFA</target></trans-unit>
+  </body>
+ </file>
+</xliff>
+"""
+
+
+def _memory(db) -> dict[str, str]:
+    from mt.corpus.store import Store
+
+    with Store.open(db, readonly=True) as store:
+        return store.translation_memory("en", "ru")
+
+
+def test_post_edit_from_a_reviewed_xliff_file(tmp_path):
+    from mt.corpus.postedit import import_post_edit
+    from mt.corpus.store import Store
+
+    xlf = tmp_path / "job.ru.xlf"
+    xlf.write_text(XLIFF_12, encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    with Store.open(db) as store:
+        report = import_post_edit(store, xlf, None, None, None, doc="rel-x", translator="T")
+    assert report.sentences == 2 and report.aligned == 2
+    assert _memory(db) == {
+        "The Ministry welcomes the agreement.": "Министерство приветствует соглашение.",
+        "The meeting took place in Baku.": "Встреча состоялась в Баку.",
+    }
+
+
+def test_post_edit_from_word_files(tmp_path):
+    docx = pytest.importorskip("docx")
+    from mt.corpus.postedit import import_post_edit
+    from mt.corpus.store import Store
+
+    def word(path, paragraphs):
+        document = docx.Document()
+        document.add_heading(paragraphs[0], level=1)
+        for text in paragraphs[1:]:
+            run = document.add_paragraph().add_run(text)
+            run.bold = True
+        document.save(path)
+
+    word(tmp_path / "rel.docx", ["Statement", "The meeting took place in Baku."])
+    word(tmp_path / "rel.ru.docx", ["Заявление", "Встреча состоялась в Баку."])
+    db = tmp_path / "s.sqlite"
+    with Store.open(db) as store:
+        report = import_post_edit(store, tmp_path / "rel.docx", tmp_path / "rel.ru.docx", "en",
+                                  "ru", doc="rel-w")  # fmt: skip
+    assert report.sentences == 2
+    assert _memory(db)["The meeting took place in Baku."] == "Встреча состоялась в Баку."
+
+
+def test_xliff_languages_must_agree(tmp_path):
+    from mt.corpus.postedit import import_post_edit
+    from mt.corpus.store import Store
+    from mt.errors import UserError
+
+    xlf = tmp_path / "job.xlf"
+    xlf.write_text(XLIFF_12, encoding="utf-8")
+    with Store.open(tmp_path / "s.sqlite") as store, pytest.raises(UserError, match="--tgt"):
+        import_post_edit(store, xlf, None, "en", "az", doc="x")
