@@ -59,6 +59,11 @@ class Registry(Generic[T]):
 
     __getitem__ = get
 
+    def find(self, name: str) -> T | None:
+        """The implementation called ``name``, or None (for optional lookups)."""
+        self._load()
+        return self._items.get(name)
+
     def names(self) -> tuple[str, ...]:
         self._load()
         return tuple(self._items)

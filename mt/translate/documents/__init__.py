@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from mt.errors import UserError
+from mt.registry import Registry
 
 if TYPE_CHECKING:
     from mt.translate.pipeline import TranslationResult, Translator
@@ -50,25 +51,27 @@ class Handler(Protocol):
         """The file translated by ``translator``."""
 
 
-HANDLERS: dict[str, Handler] = {}
+#: Document handlers by file suffix (``.docx``, ``.xlf``, ...).
+HANDLERS: Registry[Handler] = Registry("document format")
 
 
 def register(handler: Handler) -> Handler:
+    """Make a handler available under each of its suffixes."""
     for suffix in handler.suffixes:
-        HANDLERS[suffix] = handler
+        HANDLERS.add(suffix, handler)
     return handler
 
 
 def suffixes() -> tuple[str, ...]:
     """Every supported document suffix."""
-    return tuple(HANDLERS)
+    return HANDLERS.names()
 
 
 def handler_for(path: str | Path | None) -> Handler | None:
     """The handler for the file's suffix; None for text, Markdown, HTML and stdin."""
     if path is None or str(path) == "-":
         return None
-    return HANDLERS.get(Path(path).suffix.lower())
+    return HANDLERS.find(Path(path).suffix.lower())
 
 
 def read_bytes(path: str | Path) -> bytes:
