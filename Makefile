@@ -23,7 +23,7 @@ demo: setup
 	bash scripts/demo.sh $(OUT)
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/ruff check mt tests benchmarks corpora
