@@ -470,7 +470,7 @@ def cold_start(model_dir: Path, device: str) -> tuple[float, str]:
 def cold_start_cli(model_dir: Path, device: str) -> float | None:
     """The same through `mt translate` (stdin → stdout), when the CLI exists."""
     try:
-        import mt.translate.cli  # noqa: F401
+        import mt.cli.translate  # noqa: F401
     except ImportError:
         return None
     env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -317,15 +317,29 @@ def import_paths(
     *,
     doc: str | None = None,
     max_chars: int = DEFAULT_MAX_CHARS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import everything named on the command line: parse, then one write transaction."""
+    """Import everything named on the command line: parse, then one write transaction.
+
+    ``progress(done, total)`` is called as each folder is read and each file staged."""
     from mt.corpus.formats import detect_sources
 
     if max_chars < 1:
         raise UserError(f"--max-chars must be at least 1, not {max_chars}")
     folders, files = expand_paths(paths)
     sources = _unique_sources(detect_sources(files, src, tgt) if files else [])
-    prepared = [prepare_statement(folder, max_chars) for folder in folders]
+    total, done = len(folders) + len(sources), 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    prepared = []
+    for folder in folders:
+        prepared.append(prepare_statement(folder, max_chars))
+        step()
     keys = [p.statement.key for p in prepared]
     dupes = {k for k in keys if keys.count(k) > 1}
     if dupes:
@@ -334,6 +348,7 @@ def import_paths(
     with store.staging() as stage:
         for source in sources:
             stage_source(stage, source, src, tgt, doc=doc, max_chars=max_chars, report=report)
+            step()
         with store.bulk():
             for prep in prepared:
                 write_statement(store, prep, report)

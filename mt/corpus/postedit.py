@@ -110,37 +110,38 @@ def import_post_edit(
     date: str | None = None,
     method: str | None = None,
 ) -> PostEditReport:
-    """Store a reviewed translation of ``doc`` from files: SOURCE and EDITED (text,
-    Markdown or Word), or one XLIFF file holding both (``edited_path`` None)."""
-    if is_xliff(source_path) and edited_path is None:
+    """Store a reviewed translation of ``doc`` from files (see the module docstring): a
+    source and an edited file, or one reviewed XLIFF file (``edited_path`` None) whose units
+    pair source and target and whose header gives the languages ``src``/``tgt`` may omit."""
+    if edited_path is None:
+        if not is_xliff(source_path):
+            raise UserError("--post-edit needs SOURCE and EDITED files, or one XLIFF file",
+                            source_path)  # fmt: skip
         from mt.translate.documents.reviewed import xliff_pairs
 
         reviewed = xliff_pairs(source_path)
-        src, tgt = _langs(src, tgt, reviewed.src_lang, reviewed.tgt_lang, source_path)
+        src, tgt = (
+            _agree(reviewed.src_lang, src, "--src", source_path),
+            _agree(reviewed.tgt_lang, tgt, "--tgt", source_path),
+        )
         source_text, edited_text = reviewed.texts()
-        origin = source_path
+        edited_path = source_path
     else:
-        if edited_path is None or src is None or tgt is None:
-            raise UserError("a post-edit needs SOURCE EDITED with --src and --tgt, or one "
-                            "XLIFF file")  # fmt: skip
+        if src is None or tgt is None:
+            raise UserError("--post-edit needs --src and --tgt")
         source_text, edited_text = read_text_of(source_path), read_text_of(edited_path)
-        origin = edited_path
     return store_post_edit(store, source_text, edited_text, src, tgt, doc=doc,
-                           translator=translator, date=date, origin=str(origin),
-                           method=method)  # fmt: skip
+                           translator=translator, date=date, method=method,
+                           params={"file": str(Path(edited_path).resolve())})  # fmt: skip
 
 
-def _langs(src: str | None, tgt: str | None, file_src: str | None, file_tgt: str | None,
-           path: str | Path) -> tuple[str, str]:  # fmt: skip
-    """The command's languages, else the file's; a disagreement is an error."""
-    pair = []
-    for given, declared, what in ((src, file_src, "--src"), (tgt, file_tgt, "--tgt")):
-        if given and declared and check_lang(given) != check_lang(declared):
-            raise UserError(f"{what} is {given} but the file declares {declared}", path)
-        if not (given or declared):
-            raise UserError(f"the file declares no language for {what}; give {what}", path)
-        pair.append(check_lang(given or declared))  # type: ignore[arg-type]
-    return pair[0], pair[1]
+def _agree(declared: str | None, given: str | None, option: str, path: str | Path) -> str:
+    """The language of an XLIFF side: the file's and the option's must agree if both exist."""
+    if declared is None and given is None:
+        raise UserError(f"the XLIFF file names no language: give {option}", path)
+    if declared is not None and given is not None and check_lang(given) != check_lang(declared):
+        raise UserError(f"the XLIFF file is {declared}, not {given} ({option})", path)
+    return check_lang(given or declared or "")
 
 
 def store_post_edit(
@@ -153,24 +154,37 @@ def store_post_edit(
     doc: str,
     translator: str | None = None,
     date: str | None = None,
-    origin: str | None = None,
     method: str | None = None,
+    params: dict | None = None,
 ) -> PostEditReport:
-    """Store a reviewed translation given as texts (the CLI's files, the review page's
-    approved sentences): see the module docstring."""
+    """Store a reviewed translation of ``doc`` given as texts (blank lines separate
+    paragraphs); :func:`import_post_edit` reads files into this, and the review page of
+    ``mt serve`` calls it when sentences are approved."""
+    src, tgt = _check_pair(src, tgt)
+    if not source_text.strip() or not edited_text.strip():
+        raise UserError("empty text: nothing to store")
+    return _store_post_edit(store, _side(source_text, src), _side(edited_text, tgt), src, tgt,
+                            doc=doc, translator=translator, date=date, method=method,
+                            params=params)  # fmt: skip
+
+
+def _check_pair(src: str, tgt: str) -> tuple[str, str]:
     src, tgt = check_lang(src), check_lang(tgt)
     if src == tgt:
         raise UserError(f"source and target language are both {src}")
-    source, edited = _side(source_text, src), _side(edited_text, tgt)
-    if not flatten(edited.paragraphs):
-        raise UserError("the post-edited text is empty", origin)
+    return src, tgt
+
+
+def _store_post_edit(store: Store, source: _Side, edited: _Side, src: str, tgt: str, *,
+                     doc: str, translator: str | None, date: str | None, method: str | None,
+                     params: dict | None = None) -> PostEditReport:  # fmt: skip
     beads = _align(source, edited, src, tgt, method)
     doc_id = store.document_id(doc)
     draft_rid = store.latest_machine_rendering(doc_id, tgt) if doc_id is not None else None
     measured = None
     if draft_rid is not None:
         measured = edit_distance(store.paragraphs(draft_rid), edited.paragraphs)
-    params = {"date": date, "file": origin}
+    params = {"date": date, **(params or {})}
     with store.transaction():
         doc_id, _ = store.ensure_document(doc, {"title": doc, "date": date})
         src_rid = store.rendering_hash(doc_id, src).get(source.digest)

@@ -9,7 +9,8 @@ Public API (imported lazily, so ``import mt.evaluate`` costs nothing until used)
     report = run_qa(srcs, hyps, "en", "ru")
 
 Modules: :mod:`.metrics` (one sacrebleu metric per file, per-segment statistics on both cores),
-:mod:`.scoring`, :mod:`.significance`, :mod:`.analysis`, :mod:`.qa`, :mod:`.cli` (``mt eval``).
+:mod:`.scoring`, :mod:`.significance`, :mod:`.analysis`, :mod:`.qa`; the ``mt eval`` commands
+are :mod:`mt.cli.eval`.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -180,3 +181,56 @@ def most_different(
         DiffSegment(int(i), float(a[i]), float(b[i])) for i in order[::-1][:n] if delta[i] < 0
     ]
     return b_better, a_better
+
+
+def compare_analysis(result: Any, systems: Sequence[tuple[str, Sequence[str]]],
+                     refs: Sequence[Sequence[str]], srcs: Sequence[str] | None, lang: str,
+                     n: int = 5) -> dict[str, Any]:  # fmt: skip
+    """``mt eval compare --analysis``: scores by reference length, word F-measure by
+    reference frequency, and the ``n`` segments where each system gained or lost most
+    against the baseline (the first system), as one JSON-ready dict.
+
+    ``result`` is the :class:`~mt.evaluate.significance.Comparison` of ``systems``
+    ((name, hypotheses) pairs, the baseline first) against ``refs``.
+    """
+    buckets = length_buckets(result.metrics, result.stats, refs[0])
+    words = word_accuracy_by_frequency([h for _, h in systems], refs[0], lang)
+    key = next(k for k in ("chrf", "chrf++", "bleu", "ter") if k in result.metrics)
+    gaps = []
+    for s in range(1, len(systems)):
+        better, worse = most_different(result.metrics[key], result.stats[0][key],
+                                       result.stats[s][key], n)  # fmt: skip
+        for label, rows in (("better", better), ("worse", worse)):
+            gaps.append({"system": systems[s][0], "direction": label, "metric": key,
+                         "segments": [_gap_row(d, systems[0][1], systems[s][1], refs, srcs)
+                                      for d in rows]})  # fmt: skip
+    return {
+        "length_buckets": [{"reference_words": b.label, "segments": b.segments,
+                            "scores": dict(zip(result.systems, b.scores, strict=True))}
+                           for b in buckets],
+        "word_fmeasure_by_frequency": [{"frequency": w.label, "reference_words": w.ref_words,
+                                        "fmeasure": dict(zip(result.systems, w.fmeasure,
+                                                             strict=True))}
+                                       for w in words],
+        "most_different": gaps,
+    }  # fmt: skip
+
+
+def _gap_row(
+    d: Any,
+    base_hyps: Sequence[str],
+    sys_hyps: Sequence[str],
+    refs: Sequence[Sequence[str]],
+    srcs: Sequence[str] | None,
+) -> dict[str, Any]:
+    row = {
+        "index": d.index,
+        "baseline_score": d.score_a,
+        "system_score": d.score_b,
+        "ref": refs[0][d.index],
+        "baseline": base_hyps[d.index],
+        "system": sys_hyps[d.index],
+    }
+    if srcs is not None:
+        row["src"] = srcs[d.index]
+    return row

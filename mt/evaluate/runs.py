@@ -96,6 +96,8 @@ class RunOptions:
     limit: int | None = None
     translator_factory: TranslatorFactory | None = None
     log: Callable[[str], None] = field(default=lambda message: None)
+    #: ``progress(done, total)``: systems translated and scored so far, of all directions.
+    progress: Callable[[int, int], None] = field(default=lambda done, total: None)
 
 
 # ---------------------------------------------------------------------------- test sets
@@ -436,8 +438,16 @@ def run_recipe(recipe: Recipe, store: Store, options: RunOptions | None = None) 
     run_id = start_run(store, recipe, params)
     comet = _comet(recipe, store, run_id, opts)
     status = "interrupted"
+    total = sum(len(recipe.systems) for test in tests if len(test))
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        opts.progress(done, total)
+
     try:
-        counts = [_run_direction(recipe, store, run_id, test, factory, comet, opts)
+        counts = [_run_direction(recipe, store, run_id, test, factory, comet, opts, step)
                   for test in tests]  # fmt: skip
         ok = sum(c[0] for c in counts)
         failed = sum(c[1] for c in counts)
@@ -471,7 +481,7 @@ def _comet(recipe: Recipe, store: Store, run_id: int, opts: RunOptions) -> Any |
 
 def _run_direction(recipe: Recipe, store: Store, run_id: int, test: TestSet,
                    factory: TranslatorFactory, comet: Any | None,
-                   opts: RunOptions) -> tuple[int, int]:  # fmt: skip
+                   opts: RunOptions, step: Callable[[], None]) -> tuple[int, int]:  # fmt: skip
     """Translate, score and store one direction; returns (systems ok, systems failed)."""
     direction = test.direction
     note: dict[str, Any] = {"segments": len(test), "documents": test.documents}
@@ -489,6 +499,7 @@ def _run_direction(recipe: Recipe, store: Store, run_id: int, test: TestSet,
             + (f"done in {out.translate_s:.1f}s" if out.ok else f"FAILED: {out.error}")
         )
         outputs.append(out)
+        step()
     scores = score_direction(test, outputs, recipe, comet)
     note["baseline"] = next((o.spec.name for o in outputs if o.ok), None)
     save_direction(store, run_id, test, outputs, scores, note)

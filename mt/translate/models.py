@@ -506,3 +506,121 @@ def is_cached(model_id: str) -> bool:
     if is_local(model_id):
         return (Path(model_id).expanduser() / "config.json").is_file()
     return cached_snapshot(model_id) is not None
+
+
+# ---------------------------------------------------------------------------- listing, pulling
+
+
+def catalog_entries(src: str | None = None, tgt: str | None = None) -> list[dict[str, Any]]:
+    """What ``mt models list`` shows: one dict per row, directions in catalog order, each
+    direction's default (a model, or the pivot route) first, then its alternatives."""
+    src = check_lang(src) if src else None
+    tgt = check_lang(tgt) if tgt else None
+    catalog = load_catalog()
+    return [
+        entry
+        for (s, t), direction in catalog.directions.items()
+        if not ((src and s != src) or (tgt and t != tgt))
+        for entry in entries_for(catalog, direction)
+    ]
+
+
+def entries_for(catalog: Catalog, direction: Direction) -> list[dict[str, Any]]:
+    """A direction's rows: the default first, then the alternatives (as ``--format json``
+    prints them: direction, default, model, license, size_mb, cached, ct2, route)."""
+    if direction.pivot:
+        steps = route(direction.src, direction.tgt)
+        rows = [_entry(direction, steps, catalog, default=True)]
+    else:
+        step = choice_for(direction.default, direction.src, direction.tgt, catalog)
+        rows = [_entry(direction, [step], catalog, default=True)]
+    for model_id in direction.alternatives:
+        try:
+            alt: ModelChoice | None = choice_for(model_id, direction.src, direction.tgt, catalog)
+        except UserError:  # listed for a direction it does not translate: show, don't fail
+            alt = None
+        rows.append(_entry(direction, [alt] if alt else [], catalog, False, model_id))
+    return rows
+
+
+def _entry(direction: Direction, steps: Sequence[ModelChoice], catalog: Catalog,
+           default: bool, model_id: str | None = None) -> dict[str, Any]:  # fmt: skip
+    route_steps = []
+    for step in steps:
+        info = catalog.models.get(step.id)
+        cached, ct2 = cache_state(step.id)
+        route_steps.append(
+            {
+                "model": step.id,
+                "src": step.src,
+                "tgt": step.tgt,
+                "license": combined_license([step.license]),
+                "size_mb": info.size_mb if info else None,
+                "cached": cached,
+                "ct2": ct2,
+            }
+        )
+    sizes = [s["size_mb"] for s in route_steps]
+    entry: dict[str, Any] = {
+        "direction": f"{direction.src}-{direction.tgt}",
+        "default": default,
+        "model": " + ".join(s["model"] for s in route_steps) or model_id,
+        "license": route_license(steps) if steps else "unknown",
+        "size_mb": sum(sizes) if sizes and None not in sizes else None,
+        "cached": bool(route_steps) and all(s["cached"] for s in route_steps),
+        "ct2": sorted(set.intersection(*(set(s["ct2"]) for s in route_steps)))
+        if route_steps
+        else [],
+        "route": route_steps,
+    }
+    if direction.pivot and default:
+        entry["pivot"] = direction.pivot
+    return entry
+
+
+def cache_state(model_id: str) -> tuple[bool, list[str]]:
+    """Whether ``model_id`` is usable offline, and the CTranslate2 quantizations converted for
+    its cached snapshot (or local directory)."""
+    from mt.translate.backends.ct2 import conversions
+
+    if not is_cached(model_id):
+        return False, []
+    if is_local(model_id):
+        return True, conversions(Path(model_id).expanduser(), model_id=model_id)
+    snap = cached_snapshot(model_id)
+    if snap is None:
+        return True, []
+    return True, conversions(snap, model_id=model_id, revision=snap.name)
+
+
+def pull(model_id: str) -> tuple[Path, str | None]:
+    """``mt models pull``: the model's directory, downloaded into the hub cache if needed,
+    and a note for the user (offline: the cached copy is used, not checked for updates)."""
+    if is_local(model_id):
+        return resolve_model_dir(model_id)[0], None
+    if offline():  # nothing to fetch; a cached copy still can be converted
+        path = cached_snapshot(model_id)
+        if path is None:
+            raise not_available(model_id, "HF_HUB_OFFLINE is set")
+        return path, "HF_HUB_OFFLINE is set: using the cached copy, not checked for updates"
+    return download(model_id), None
+
+
+def convert(path: Path, model_id: str, device: str = "cpu",
+            compute_type: str | None = None) -> Path:  # fmt: skip
+    """Convert a pulled model for CTranslate2 (once; int8 on CPU, float16 on CUDA)."""
+    from mt.translate.backends import resolve_device
+    from mt.translate.backends.ct2 import (
+        check_compute_type,
+        default_compute_type,
+        ensure_converted,
+    )
+    from mt.translate.families import detect_family
+
+    dev = resolve_device(device)
+    quant = check_compute_type(compute_type or default_compute_type(dev), dev)
+    family = detect_family(ModelFiles.read(path))
+    if not family.converts_to_ct2:
+        raise UserError(f"{family.name} models cannot be converted to CTranslate2")
+    revision = None if is_local(model_id) else path.name
+    return ensure_converted(path, quant, model_id=model_id, family=family.name, revision=revision)

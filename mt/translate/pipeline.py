@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from mt.errors import UserError
 from mt.lang import check_lang, normalize
-from mt.translate.backends import DEFAULT_BATCH_TOKENS
-from mt.translate.batching import make_batches, split_long
+from mt.translate.batching import BATCHES_PER_CALL, batch_budget, make_batches, split_long
 from mt.translate.glossary import Glossary, GlossaryIssue, GlossaryPair, Match
 from mt.translate.markup import Atom, Block, Document, Node, Span, Text, parse, plain_text
 
@@ -43,8 +42,6 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int], None]  # (sentences done, sentences planned) at engine level
 GLOSSARY_MODES = ("repair", "mask", "verify")
-# Token-budget batches handed to the engine per call (it runs them on all its workers).
-BATCHES_PER_CALL = 8
 
 _PLACEHOLDER = re.compile(r"\[\s*(\d{1,3})\s*\]")
 
@@ -93,6 +90,20 @@ class TranslationResult:
         for s in self.sentences:
             paragraphs.setdefault(s.paragraph, []).append(getattr(s, side))
         return "\n\n".join(" ".join(p) for _, p in sorted(paragraphs.items())) + "\n"
+
+    def qa(self) -> dict[int, list[Any]]:
+        """The evaluation layer's QA checks, source against translation, sentence by
+        sentence: flagged sentence index -> findings (:class:`mt.evaluate.qa.Finding`).
+        Glossary terms are left out: the pipeline checks them itself
+        (:attr:`glossary_issues`) with the same matcher."""
+        from mt.evaluate.qa import default_checks, run_qa
+
+        if not self.sentences:
+            return {}
+        sources = [s.source for s in self.sentences]
+        translations = [s.translation for s in self.sentences]
+        report = run_qa(sources, translations, self.src, self.tgt, checks=default_checks(None))
+        return report.by_segment()
 
 
 @dataclass(frozen=True)
@@ -336,11 +347,9 @@ class Translator:
             self.glossary.pair(self.src, self.tgt) if self.glossary else None
         )
         device = engines[0].device
-        self.batch_tokens = batch_tokens or DEFAULT_BATCH_TOKENS.get(
-            device, DEFAULT_BATCH_TOKENS["cpu"]
-        )
-        if self.batch_tokens < 1:
+        if batch_tokens is not None and batch_tokens < 1:
             raise UserError("--batch-tokens must be a positive number")
+        self.batch_tokens = batch_budget(device, batch_tokens)
         self.tm = self._load_tm(tm, store)
         self._progress: Progress | None = None
         self._done = self._planned = 0

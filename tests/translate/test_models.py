@@ -8,13 +8,13 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
+from mt.cli.models import models_app
 from mt.errors import UserError
 from mt.translate import models
 from mt.translate.backends.ct2 import ct2_root
 from mt.translate.engine import load_engine, route
 from mt.translate.families import detect_family, get_family
-from mt.translate.models import ModelFiles, load_catalog, open_model
-from mt.translate.models_cli import _cache_state, models_app
+from mt.translate.models import ModelFiles, cache_state, load_catalog, open_model
 
 # ---------------------------------------------------------------------------- catalog
 
@@ -313,12 +313,12 @@ def test_models_pull_cached_converts_offline(tiny_hub, tmp_path):
     assert str(snap) in result.stdout
     listing = CliRunner().invoke(models_app, ["list"]).output
     assert "opus-mt-en-ru" in listing
-    assert _cache_state("someone/opus-mt-en-ru-copy") == (True, ["int8"])
+    assert cache_state("someone/opus-mt-en-ru-copy") == (True, ["int8"])
 
 
 def test_mt_models_is_mounted(run_mt, tiny_hub):
     """Through the real `mt` entry point, once the pipeline's CLI module exports it."""
-    pytest.importorskip("mt.translate.cli")
+    pytest.importorskip("mt.cli.translate")
     code, out, err = run_mt("models", "list")
     assert code == 0 and "opus-mt-en-ru" in out
     code, out, err = run_mt("models", "pull", "Helsinki-NLP/opus-mt-tc-big-en-zle")

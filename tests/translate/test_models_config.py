@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from mt.cli.models import models_app
 from mt.errors import UserError
 from mt.translate import models
 from mt.translate.backends import ct2 as ct2_backend
@@ -34,7 +35,6 @@ from mt.translate.models import (
     route,
     route_license,
 )
-from mt.translate.models_cli import models_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -157,7 +157,8 @@ def test_list_piped_is_tab_separated(tiny_hub):
     assert all(len(row) == 6 for row in rows)
     pivot = next(row for row in rows if row[0] == "ru-az" and row[2] == "yes")
     assert pivot[3] == "CC-BY-4.0 + Apache-2.0" and pivot[1].startswith("pivot via en: ")
-    assert pivot[5] == "yes"
+    # cached; "yes (+ct2 int8)" once an earlier test converted it (MT_CACHE is per session)
+    assert pivot[5].split(" ")[0] == "yes"
     assert {row[2] for row in rows} == {"yes", "no"}
 
 

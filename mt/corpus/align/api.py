@@ -7,6 +7,7 @@ way before aligning, or sentence indexes would not match the gold and the stored
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from mt.corpus.align.base import DEFAULT_METHOD, Bead, get_aligner
 
@@ -74,3 +75,34 @@ def align_presplit(
     if presplit is not None:
         return presplit(list(src_sents), list(tgt_sents), src_lang, tgt_lang)
     return aligner.align([list(src_sents)], [list(tgt_sents)], src_lang, tgt_lang)
+
+
+def align_files(
+    src_file: str | Path,
+    tgt_file: str | Path,
+    src_lang: str,
+    tgt_lang: str,
+    method: str = DEFAULT_METHOD,
+    *,
+    presplit: bool = False,
+) -> tuple[list[str], list[str], list[Bead]]:
+    """``mt align SRC TGT``: read two renderings (``-``: stdin, for one of them), bring each
+    into its language's standard script, segment (unless ``presplit``: one sentence per
+    line already) and align. Returns the sentences of both sides and the beads."""
+    from mt.errors import UserError
+    from mt.lang import check_code, standard_script
+    from mt.textio import read_lines, read_text
+
+    src_lang, tgt_lang = check_code(src_lang), check_code(tgt_lang)
+    if src_lang == tgt_lang:
+        raise UserError(f"source and target language are both {src_lang}")
+    if str(src_file) == "-" and str(tgt_file) == "-":
+        raise UserError("only one of the two renderings can come from standard input (-)")
+    if presplit:
+        src_sents = [standard_script(line, src_lang) for line in read_lines(src_file)]
+        tgt_sents = [standard_script(line, tgt_lang) for line in read_lines(tgt_file)]
+        return src_sents, tgt_sents, align_presplit(src_sents, tgt_sents, src_lang, tgt_lang,
+                                                    method=method)  # fmt: skip
+    src_text = standard_script(read_text(src_file), src_lang)
+    tgt_text = standard_script(read_text(tgt_file), tgt_lang)
+    return align_documents(src_text, tgt_text, src_lang, tgt_lang, method)

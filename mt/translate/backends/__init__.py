@@ -12,16 +12,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mt.errors import UserError
+from mt.translate.batching import DEFAULT_BATCH_TOKENS, batch_budget, make_batches  # noqa: F401
 
 if TYPE_CHECKING:
     from mt.translate.models import OpenedModel
 
-# Source tokens per batch when the caller gives no budget. On CPU (opus-mt-en-ru's shape, int8,
-# greedy, 2 cores, one single-threaded CT2 worker per core, 32 output tokens a sentence) 384
-# was fastest and leanest: ~4,700 tok/s and 221 MB peak, against ~4,300 / 239 MB at 512 and
-# ~4,200 / 285 MB at 768 (each worker holds its own batch's activations). A GPU keeps gaining
-# from large batches.
-DEFAULT_BATCH_TOKENS = {"cpu": 384, "cuda": 16384}
+# The backends cut their batches with the pipeline's one batching function (an alias kept
+# for callers of the old name).
+plan_batches = make_batches
 
 
 def cpu_count() -> int:
@@ -97,28 +95,6 @@ def resolve_backend(backend: str, opened: OpenedModel) -> str:
     return backend
 
 
-def plan_batches(lengths: Sequence[int], max_tokens: int) -> list[list[int]]:
-    """Indexes grouped into batches of similar length whose padded size fits ``max_tokens``.
-
-    Longest first, so the most expensive batch runs while memory is freshest, and a batch
-    never mixes a long sentence with many short ones (padding is computed, then thrown away).
-    """
-    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-    batches: list[list[int]] = []
-    current: list[int] = []
-    width = 0
-    for i in order:
-        new_width = max(width, lengths[i])
-        if current and new_width * (len(current) + 1) > max_tokens:
-            batches.append(current)
-            current, new_width = [], lengths[i]
-        current.append(i)
-        width = new_width
-    if current:
-        batches.append(current)
-    return batches
-
-
 def length_cap(n_source: int, ratio: float, limit: int) -> int:
     """Most output tokens for a source of ``n_source`` subwords: ratio × n plus a little
     slack (a one-word heading may need a few more words), within the model's position limit."""
@@ -155,7 +131,7 @@ def decoding_plan(
     check_lengths([len(e) for e in encoded], max_input, model_id)
     content = [len(e) - prefix - 1 for e in encoded]
     caps = output_caps(content, max_length_ratio, max_target - 1 - reserved, max_length)
-    return caps, max_batch_tokens or DEFAULT_BATCH_TOKENS[device]
+    return caps, batch_budget(device, max_batch_tokens)
 
 
 def check_lengths(lengths: Sequence[int], limit: int, model_id: str) -> None:

@@ -1,4 +1,4 @@
-"""``mt translate`` (and the ``mt models`` group, re-exported from its own module).
+"""``mt translate``: translate a new release into one or more languages.
 
 The command checks everything it can before the slow part (input readable, languages valid,
 output directory present, models loadable), translates every target, and only then writes:
@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
-import tomllib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -24,18 +22,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mt.cli_common import DbOption
+from mt.cli.options import DbOption, QuietOption, VerboseOption
+from mt.cli.output import detail, info
+from mt.cli.progress import progress
 from mt.errors import UserError
-from mt.lang import LANGS, check_lang
-from mt.translate.models_cli import models_app
+from mt.lang import check_lang
 
 if TYPE_CHECKING:
-    from mt.corpus.store import Store
     from mt.evaluate.qa import Finding
     from mt.translate.documents import Handler
     from mt.translate.pipeline import TranslationResult, Translator
 
-__all__ = ["models_app", "translate_command"]
+__all__ = ["translate_command"]
 
 MAX_ISSUE_LINES = 20
 
@@ -95,13 +93,22 @@ def translate_command(
             f"translated in place ({_document_suffixes()}).",
         ),
     ] = "-",
-    src: Annotated[str, typer.Option("--src", help="Source language (en, az, ru).")] = ...,
+    src: Annotated[
+        str, typer.Option("--src", metavar="LANG", help="Source language (en, az, ru).")
+    ] = ...,
     tgt: Annotated[
-        str, typer.Option("--tgt", help="Target language(s), comma-separated: ru or ru,az.")
+        str,
+        typer.Option(
+            "--tgt", metavar="LANG[,LANG]", help="Target language(s), comma-separated: ru or ru,az."
+        ),
     ] = ...,
     model: Annotated[
         str | None,
-        typer.Option("--model", help="Model hub id or local directory (default: models.toml)."),
+        typer.Option(
+            "--model",
+            metavar="ID|DIR",
+            help="Model hub id or local directory (default: models.toml).",
+        ),
     ] = None,
     backend: Annotated[
         Backend, typer.Option("--backend", help="Inference backend.")
@@ -113,7 +120,11 @@ def translate_command(
     ] = OutputFormat.text,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Output file (several targets: FILE.ru.ext, FILE.az.ext)."),
+        typer.Option(
+            "--out",
+            metavar="FILE|-",
+            help="Output file (-: stdout; several targets: FILE.ru.ext, FILE.az.ext).",
+        ),
     ] = None,
     input_format: Annotated[
         InputFormat, typer.Option("--input-format", help="Input markup (auto: by extension).")
@@ -123,11 +134,14 @@ def translate_command(
     ] = False,
     doc: Annotated[
         str | None,
-        typer.Option("--doc", help="Document key for --store (default: from the file name)."),
+        typer.Option(
+            "--doc", metavar="KEY", help="Document key for --store (default: from the file name)."
+        ),
     ] = None,
     db: DbOption = None,
     glossary: Annotated[
-        Path | None, typer.Option("--glossary", help="Glossary TSV (en, az, ru [, type]).")
+        Path | None,
+        typer.Option("--glossary", metavar="FILE", help="Glossary TSV (en, az, ru [, type])."),
     ] = None,
     no_glossary: Annotated[
         bool, typer.Option("--no-glossary", help="Do not enforce any glossary.")
@@ -166,7 +180,8 @@ def translate_command(
             "length...): flagged ones on stderr, and a qa field in --format jsonl.",
         ),
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Translate a new release (text, Markdown, HTML, Word, XLIFF) into one or more languages."""
     from mt.textio import read_text
@@ -186,26 +201,29 @@ def translate_command(
     else:
         text = read_text(input_file)
         in_fmt = "lines" if lines else detect_format(input_file, input_format.value)
-    doc_key = _doc_key(input_file, doc) if store else None
+    from mt.translate.storage import document_key, open_store, save_translations
+
+    doc_key = document_key(input_file, doc) if store else None
     gloss: Path | bool | None = False if no_glossary else glossary
-    with _open_store(db, want_tm=tm, want_save=store) as opened:
+    with open_store(db, want_tm=tm, want_save=store) as opened:
         translators = [
             _translator(src, t, model, backend.value, device.value, beam, gloss,
                         glossary_mode.value, tm, opened, batch_tokens, threads)
             for t in targets
         ]  # fmt: skip
-        show = not quiet and input_file != "-"
+        show = input_file != "-"  # a filter in a pipe draws no bar
         done = [_run(tr, text, in_fmt, show, handler, data, input_file) for tr in translators]
         for output in done:
             _report_issues(output.result)
-            if output.summary and not quiet:
-                print(f"mt: {Path(input_file).name} ({output.result.src}-{output.result.tgt}): "
-                      f"{output.summary}", file=sys.stderr)  # fmt: skip
+            if output.summary:
+                info(f"mt: {Path(input_file).name} ({output.result.src}-{output.result.tgt}): "
+                     f"{output.summary}")  # fmt: skip
             if qa:
-                output.qa = _qa(output.result)
+                output.qa = output.result.qa()
                 _report_qa(output.result, output.qa)
         if store and opened is not None:
-            _save(opened, doc_key or "", text, [o.result for o in done])
+            save_translations(opened, doc_key or "", text, [o.result for o in done])
+            detail(f"saved as machine renderings of {doc_key!r} in {opened.path}")
     _write(done, outputs, fmt)
 
 
@@ -263,37 +281,6 @@ def _with_lang(path: Path, lang: str) -> Path:
     return path.with_name(name)
 
 
-def _doc_key(input_file: str, doc: str | None) -> str:
-    """The store's document: ``--doc``, else a statement folder's id, else the file's stem."""
-    if doc:
-        return doc
-    if input_file == "-":
-        raise UserError("--store with standard input needs --doc KEY")
-    path = Path(input_file)
-    if path.stem in LANGS:  # corpora/<doc>/en.txt: the document is the folder
-        meta = path.parent / "meta.toml"
-        try:
-            key = tomllib.loads(meta.read_text(encoding="utf-8")).get("id")
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            key = None
-        return str(key or path.resolve().parent.name)
-    return path.stem
-
-
-@contextmanager
-def _open_store(db: Path | None, *, want_tm: bool, want_save: bool) -> Iterator[Store | None]:
-    """The store when saving (created if needed) or for the translation memory (only if it
-    exists: translating never creates a store as a side effect)."""
-    from mt.corpus.store import Store, default_db_path
-
-    path = db if db is not None else default_db_path()
-    if not want_save and not (want_tm and path.is_file()):
-        yield None
-        return
-    with Store.open(path, create=want_save, readonly=not want_save) as store:
-        yield store
-
-
 def _translator(src, tgt, model, backend, device, beam, glossary, glossary_mode, tm, store,
                 batch_tokens, threads) -> Translator:  # fmt: skip
     from mt.translate.pipeline import Translator
@@ -309,29 +296,17 @@ def _translator(src, tgt, model, backend, device, beam, glossary, glossary_mode,
 def _run(translator: Translator, text: str, fmt: str, show: bool, handler: Handler | None,
          data: bytes, path: str) -> _Output:  # fmt: skip
     label = f"{translator.src}→{translator.tgt}"
-    with _progress_bar(show, label) as update:
+    started = time.perf_counter()
+    with progress(f"translating {label}", show=show) as bar:
+        update = bar.update if bar.enabled else None
         if handler is None:
-            return _Output(translator.translate_text(text, fmt, progress=update))
-        done = handler.translate(data, path, translator, progress=update)
-        return _Output(done.result, done.data, done.summary)
-
-
-@contextmanager
-def _progress_bar(enabled: bool, label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr (only on a terminal: logs stay clean)."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())  # fmt: skip
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(f"translating {label}", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+            output = _Output(translator.translate_text(text, fmt, progress=update))
+        else:
+            done = handler.translate(data, path, translator, progress=update)
+            output = _Output(done.result, done.data, done.summary)
+    detail(f"{label}: {len(output.result.sentences)} sentences in "
+           f"{time.perf_counter() - started:.2f} s ({output.result.model})")  # fmt: skip
+    return output
 
 
 def _report_issues(result: TranslationResult) -> None:
@@ -343,20 +318,6 @@ def _report_issues(result: TranslationResult) -> None:
     if len(issues) > MAX_ISSUE_LINES:
         print(f"mt: glossary ({result.src}-{result.tgt}): {len(issues) - MAX_ISSUE_LINES} "
               "more terms not honoured (see --format jsonl)", file=sys.stderr)  # fmt: skip
-
-
-def _qa(result: TranslationResult) -> dict[int, list[Finding]]:
-    """The evaluation layer's QA checks, source against translation, sentence by sentence:
-    flagged sentence index -> findings. Glossary terms are left out: the pipeline checks
-    them itself (``glossary_issues``) with the same matcher."""
-    from mt.evaluate.qa import default_checks, run_qa
-
-    if not result.sentences:
-        return {}
-    sources = [s.source for s in result.sentences]
-    translations = [s.translation for s in result.sentences]
-    report = run_qa(sources, translations, result.src, result.tgt, checks=default_checks(None))
-    return report.by_segment()
 
 
 def _report_qa(result: TranslationResult, flagged: dict[int, list[Finding]]) -> None:
@@ -371,29 +332,6 @@ def _report_qa(result: TranslationResult, flagged: dict[int, list[Finding]]) -> 
     if len(items) > MAX_ISSUE_LINES:
         print(f"{label}: {len(items) - MAX_ISSUE_LINES} more sentences flagged "
               "(see --format jsonl)", file=sys.stderr)  # fmt: skip
-
-
-def _save(store: Store, doc_key: str, source: str, results: list[TranslationResult]) -> None:
-    """Every target as a machine rendering with provenance, in one transaction; the source
-    too when the document is new (it is the text the translations were made from). Each
-    rendering records its source text's hash, so a later change of that text marks it stale.
-    """
-    first = results[0]
-    src_text = source if first.format == "text" else first.plain_text("source")
-    with store.transaction():
-        if store.document_id(doc_key) is None:
-            store.add_rendering(doc_key, first.src, src_text, origin="original")
-        for result in results:
-            text = result.text if result.format == "text" else result.plain_text()
-            route = result.provenance["route"]
-            revisions = [step["revision"] for step in route]
-            store.add_rendering(
-                doc_key, result.tgt, text, origin="machine", model=result.model,
-                revision=None if all(r is None for r in revisions)
-                else "+".join(r or "-" for r in revisions),
-                backend="+".join(dict.fromkeys(step["backend"] for step in route)),
-                params=result.provenance, source_lang=first.src, source_text=src_text,
-            )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- output

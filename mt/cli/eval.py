@@ -1,22 +1,33 @@
-"""``mt eval ...``: score, compare and check translations from files.
+"""``mt eval ...``: score, compare and check translations from files (``score``, ``compare``,
+``qa``), and stored evaluation runs (``run``, ``history``, ``report``).
 
 The commands only parse options, read files through :mod:`mt.textio` and print; the work is in
-:mod:`mt.evaluate.scoring`, :mod:`mt.evaluate.significance`, :mod:`mt.evaluate.analysis` and
-:mod:`mt.evaluate.qa`. sacrebleu and NumPy are imported inside the commands so that ``mt --help``
-stays fast. Mistakes raise :class:`~mt.errors.UserError` (one line, exit 2 via ``mt.cli``).
+:mod:`mt.evaluate.scoring`, :mod:`mt.evaluate.significance`, :mod:`mt.evaluate.analysis`,
+:mod:`mt.evaluate.qa`, :mod:`mt.evaluate.runs`, :mod:`mt.evaluate.history` and
+:mod:`mt.evaluate.report`. sacrebleu and NumPy are imported inside the commands so that
+``mt --help`` stays fast. Mistakes raise :class:`~mt.errors.UserError` (one line, exit 2).
+Files given as ``-`` are read from standard input (one of them per command).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from mt.cli.options import (
+    DbOption,
+    ListFormat,
+    ListFormatOption,
+    QuietOption,
+    VerboseOption,
+)
+from mt.cli.output import dump_json, info, warn
+from mt.cli.progress import progress
 from mt.errors import UserError
 from mt.evaluate.recipe import MAX_RESAMPLES, check_resamples
 
@@ -34,17 +45,30 @@ FORMATS = ("text", "json", "markdown")
 N_CONFIDENCE = 1000  # bootstrap resamples for CIs (and --paired-bs's default), as sacrebleu
 
 # -------------------------------------------------------------------------- shared options
-HypsOpt = Annotated[list[Path], typer.Option("--hyp", help="System output (one per line).")]
-RefsOpt = Annotated[list[Path], typer.Option("--ref", help="Reference file; repeat for more.")]
-TgtOpt = Annotated[str, typer.Option("--tgt", help="Target language: en, az or ru.")]
-MetricsOpt = Annotated[
-    str, typer.Option("--metrics", help="Comma-separated: bleu, chrf, chrf++, ter.")
+HypsOpt = Annotated[
+    list[Path],
+    typer.Option("--hyp", metavar="FILE", help="System output (one per line); repeat for more."),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", help="text, json or markdown.")]
+RefsOpt = Annotated[
+    list[Path],
+    typer.Option("--ref", metavar="FILE", help="Reference file (-: stdin); repeat for more."),
+]
+TgtOpt = Annotated[
+    str, typer.Option("--tgt", metavar="LANG", help="Target language: en, az or ru.")
+]
+MetricsOpt = Annotated[
+    str, typer.Option("--metrics", metavar="NAME,...", help="Comma-separated: {metrics}.")
+]
+FormatOpt = Annotated[
+    str, typer.Option("--format", metavar="text|json|markdown", help="text, json or markdown.")
+]
 LowerOpt = Annotated[
     bool, typer.Option("--lowercase", help="Case-insensitive BLEU/chrF (Turkic rules for az).")
 ]
-TokOpt = Annotated[str, typer.Option("--tokenize", help="BLEU tokenizer: 13a, intl, none, char.")]
+TokOpt = Annotated[
+    str,
+    typer.Option("--tokenize", metavar="NAME", help="BLEU tokenizer: 13a, intl, none, char."),
+]
 YoOpt = Annotated[bool, typer.Option("--yo-fold", help="Russian: treat ё as е on both sides.")]
 NoNfcOpt = Annotated[bool, typer.Option("--no-nfc", help="Do not NFC-normalize before scoring.")]
 TerCaseOpt = Annotated[
@@ -71,28 +95,18 @@ def _check_format(fmt: str, allowed: Sequence[str] = FORMATS) -> str:
 
 def _warn(messages: Sequence[str]) -> None:
     for message in messages:
-        print(f"mt: warning: {message}", file=sys.stderr)
-
-
-def _dump(data: Any) -> None:
-    print(json.dumps(_clean(data), ensure_ascii=False, indent=2))
-
-
-def _clean(value: Any) -> Any:
-    """JSON has no NaN: missing values become null."""
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
+        warn(message)
 
 
 # -------------------------------------------------------------------------------- score
 @eval_app.command("score")
 def score_command(
-    hyp: Annotated[Path, typer.Option("--hyp", help="System output (one segment per line).")],
+    hyp: Annotated[
+        Path,
+        typer.Option(
+            "--hyp", metavar="FILE", help="System output, one segment per line (-: stdin)."
+        ),
+    ],
     ref: RefsOpt,
     tgt: TgtOpt,
     metrics: MetricsOpt = "bleu,chrf",
@@ -117,6 +131,8 @@ def score_command(
         Path | None, typer.Option("--doc-ids", help="Document id of every line: per-doc scores.")
     ] = None,
     jobs: JobsOpt = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Corpus scores via sacrebleu, with signatures, language-aware options and checks."""
     from mt.evaluate.metrics import parse_metric_names
@@ -134,7 +150,7 @@ def score_command(
     per_doc = score_documents(hyps, refs, docs, opts, names, scored) if docs else None
     worst_rows = scored.worst(worst, hyps, refs, srcs, worst_by and worst_by.lower())
     if fmt == "json":
-        _dump(_score_json(scored, sentence, per_doc, worst_rows, worst_by))
+        dump_json(_score_json(scored, sentence, per_doc, worst_rows, worst_by))
     else:
         md = fmt == "markdown"
         print(_score_text(scored, md))
@@ -264,8 +280,11 @@ def compare_command(
     ] = False,
     src: Annotated[Path | None, typer.Option("--src", help="Source file (for --analysis).")] = None,
     jobs: JobsOpt = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """All systems with 95% CIs and p-values against the first (the baseline)."""
+    from mt.evaluate.analysis import compare_analysis
     from mt.evaluate.metrics import parse_metric_names
     from mt.evaluate.scoring import read_systems
     from mt.evaluate.significance import compare
@@ -286,9 +305,9 @@ def compare_command(
         check_resamples(N_CONFIDENCE, len(hyps[0]))  # the CIs' bootstrap
     result = compare(systems, refs, opts, names, test=test, n_samples=n, seed=seed, jobs=jobs,
                      n_confidence=N_CONFIDENCE)  # fmt: skip
-    extra = _analysis(result, systems, refs, srcs, opts.tgt) if analysis else None
+    extra = compare_analysis(result, systems, refs, srcs, opts.tgt) if analysis else None
     if fmt == "json":
-        _dump(result.to_dict() | ({"analysis": extra} if extra else {}))
+        dump_json(result.to_dict() | ({"analysis": extra} if extra else {}))
         return
     print(_compare_text(result, fmt == "markdown"))
     if extra:
@@ -343,46 +362,6 @@ def _table(head: list[str], rows: list[list[str]], markdown: bool) -> str:
     return "\n".join([fmt_row(head), *(fmt_row(r) for r in rows)])
 
 
-def _analysis(result: Comparison, systems, refs, srcs, lang: str, n: int = 5) -> dict:
-    from mt.evaluate.analysis import length_buckets, most_different, word_accuracy_by_frequency
-
-    buckets = length_buckets(result.metrics, result.stats, refs[0])
-    words = word_accuracy_by_frequency([h for _, h in systems], refs[0], lang)
-    key = next(k for k in ("chrf", "chrf++", "bleu", "ter") if k in result.metrics)
-    gaps = []
-    for s in range(1, len(systems)):
-        better, worse = most_different(result.metrics[key], result.stats[0][key],
-                                       result.stats[s][key], n)  # fmt: skip
-        for label, rows in (("better", better), ("worse", worse)):
-            gaps.append({"system": systems[s][0], "direction": label, "metric": key,
-                         "segments": [_gap_row(d, systems[0][1], systems[s][1], refs, srcs)
-                                      for d in rows]})  # fmt: skip
-    return {
-        "length_buckets": [{"reference_words": b.label, "segments": b.segments,
-                            "scores": dict(zip(result.systems, b.scores, strict=True))}
-                           for b in buckets],
-        "word_fmeasure_by_frequency": [{"frequency": w.label, "reference_words": w.ref_words,
-                                        "fmeasure": dict(zip(result.systems, w.fmeasure,
-                                                             strict=True))}
-                                       for w in words],
-        "most_different": gaps,
-    }  # fmt: skip
-
-
-def _gap_row(d, base_hyps, sys_hyps, refs, srcs) -> dict:
-    row = {
-        "index": d.index,
-        "baseline_score": d.score_a,
-        "system_score": d.score_b,
-        "ref": refs[0][d.index],
-        "baseline": base_hyps[d.index],
-        "system": sys_hyps[d.index],
-    }
-    if srcs is not None:
-        row["src"] = srcs[d.index]
-    return row  # fmt: skip
-
-
 def _analysis_text(extra: dict, result: Comparison) -> str:
     keys = list(result.metrics)
     out = ["", "Scores by reference length (words):"]
@@ -426,8 +405,11 @@ def qa_command(
         typer.Option("--glossary", help="Glossary TSV (default: $MT_GLOSSARY or configs/)."),
     ] = None,
     checks: Annotated[
-        str | None, typer.Option("--checks", help="Comma-separated subset of the checks.")
+        str | None,
+        typer.Option("--checks", metavar="NAME,...", help="Comma-separated subset of: {checks}."),
     ] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Statement QA: numbers, dates, glossary, copies, script, empty/truncated, length, loops."""
     from mt.evaluate.qa import load_glossary, run_qa
@@ -444,7 +426,7 @@ def qa_command(
 
         pairs = enumerate(zip(srcs, hyps, strict=True))
         segs = [Segment(i, s, h, src_lang, tgt) for i, (s, h) in pairs]
-        _dump(report.to_dict(segs))
+        dump_json(report.to_dict(segs))
     else:
         print(_qa_text(report, srcs, hyps))
 
@@ -474,6 +456,210 @@ def _qa_text(report: QAReport, srcs: Sequence[str], hyps: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-from mt.evaluate.runs_cli import register as _register_runs  # noqa: E402
+# ----------------------------------------------------------------------------- runs
+DEFAULT_OUT = Path("out/eval")
 
-_register_runs(eval_app)
+
+@eval_app.command("run")
+def run_command(
+    recipe: Annotated[Path, typer.Argument(help="Recipe file (TOML), e.g. eval/bundle.toml.")],
+    db: DbOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help=f"Report folder (default: {DEFAULT_OUT}).")
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=0, help="At most N segments per direction (0: all)."),
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--formats", help="Reports to write: html,md,json (or 'none').")
+    ] = "html,md,json",
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Translate the test split with the recipe's systems, score, store the run, write reports."""
+    from mt.corpus.store import Store
+    from mt.evaluate.recipe import load_recipe
+    from mt.evaluate.report import write_reports
+    from mt.evaluate.runs import RunOptions, load_run, run_recipe
+
+    wanted = _formats(formats)
+    rec = load_recipe(recipe)
+    # --db/MT_DB wins over the recipe's `db`, which wins over the default store.
+    path = db if db is not None else rec.db
+    with Store.open(path, create=False) as store, progress("evaluating") as bar:
+        options = RunOptions(limit=limit, log=bar.log, progress=bar.update)
+        run_id = run_recipe(rec, store, options)
+        data = load_run(store, run_id)
+    written = write_reports(data, out or DEFAULT_OUT, wanted) if wanted else []
+    _print_summary(data)
+    for p in written:
+        info(f"report: {p}")
+    status = data["run"]["status"]
+    info(f"run {run_id}: {status}")
+    if status == "failed":
+        raise typer.Exit(1)
+
+
+def _formats(spec: str) -> list[str]:
+    from mt.evaluate.report import FORMATS
+
+    if spec.strip().lower() == "none":
+        return []
+    out = [x.strip().lower() for x in spec.split(",") if x.strip()]
+    for fmt in out:
+        if fmt not in FORMATS:
+            raise UserError(f"unknown report format {fmt!r} (available: {', '.join(FORMATS)})")
+    return out
+
+
+def _print_summary(data: dict) -> None:
+    """The run's corpus scores as a rich table on stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from mt.evaluate.report import metric_keys, metric_name
+
+    keys = metric_keys(data)
+    table = Table(title=f"run {data['run']['id']}: {data['run']['name']}")
+    for col in ["direction", "system", "status"] + [metric_name(data, k) for k in keys]:
+        table.add_column(col)
+    for d in data["directions"]:
+        for s in d["systems"]:
+            cells = [_run_cell(s["scores"].get(k), k) for k in keys]
+            status = s["status"] if s["status"] == "ok" else f"[red]{s['status']}[/red]"
+            table.add_row(d["direction"], s["name"], status, *cells)
+    Console(highlight=False).print(table)
+
+
+def _run_cell(entry: dict | None, key: str) -> str:
+    """``24.31 ±2.10 p=0.0010*`` (the full interval is in the reports)."""
+    from mt.evaluate.report import fmt_p
+
+    if not entry or entry.get("score") is None:
+        return "–"
+    digits = 4 if key == "comet" else 2
+    text = f"{entry['score']:.{digits}f}"
+    if entry.get("ci") is not None:
+        text += f" ±{entry['ci']:.{digits}f}"
+    return f"{text} {fmt_p(entry)}".strip()
+
+
+@eval_app.command("history")
+def history_command(
+    db: DbOption = None,
+    metric: Annotated[str, typer.Option("--metric", help="Metric key (bleu, chrf, ter...).")] = (
+        "bleu"
+    ),
+    direction: Annotated[
+        str | None, typer.Option("--direction", help="Only this direction, e.g. en-ru.")
+    ] = None,
+    system: Annotated[str | None, typer.Option("--system", help="Only this system.")] = None,
+    last: Annotated[
+        int | None, typer.Option("--last", min=1, help="Only the N most recent runs.")
+    ] = None,
+    fmt: ListFormatOption = ListFormat.text,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """How scores moved across evaluation runs (Δ: change since the system's previous run)."""
+    from mt.corpus.store import Store
+    from mt.evaluate.history import history, metrics_in_store, rows_json
+
+    if direction is not None:
+        direction = _direction(direction)
+    with Store.open(db, create=False, readonly=True) as store:
+        rows = history(store, metric.lower(), direction, system, last)
+        known = metrics_in_store(store)
+    if not rows:
+        raise UserError("no evaluation runs match (run `mt eval run RECIPE` first)")
+    if metric.lower() not in known:
+        raise UserError(f"no {metric!r} scores in the store (available: {', '.join(known)})")
+    if as_json or fmt is ListFormat.json:
+        sys.stdout.write(rows_json(rows) + "\n")
+        return
+    _history_table(rows, metric)
+
+
+def _direction(text: str) -> str:
+    from mt.lang import check_lang
+
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise UserError(f"invalid direction {text!r} (expected SRC-TGT such as en-ru)")
+    return f"{check_lang(parts[0])}-{check_lang(parts[1])}"
+
+
+def _history_table(rows, metric: str) -> None:
+    """Grouped by direction and system, runs in order, so each group reads as a trend."""
+    from rich.console import Console
+    from rich.table import Table
+
+    lower_better = metric.lower() == "ter"
+    table = Table(title=f"{metric} across evaluation runs", title_justify="left")
+    # Minimum widths keep the numbers whole on an 80-column terminal; the model name gives way.
+    for col, justify, width in (("direction", "left", 9), ("system", "left", 8),
+                                ("run", "right", 3), ("date", "left", 10),
+                                (metric, "right", 6), ("95% CI", "right", 11),
+                                ("Δ", "right", 6)):  # fmt: skip
+        table.add_column(col, justify=justify, no_wrap=True, min_width=width)
+    table.add_column("model", overflow="ellipsis", no_wrap=True, max_width=40)
+    previous = None
+    for r in sorted(rows, key=lambda r: (r.direction, r.system, r.run_id)):
+        if previous is not None and previous != (r.direction, r.system):
+            table.add_section()
+        previous = (r.direction, r.system)
+        if r.score is None:
+            score, ci = f"[red]{r.status or 'failed'}[/red]", ""
+        else:
+            score = f"{r.score:.2f}"
+            ci = f"{r.ci_low:.2f}–{r.ci_high:.2f}" if r.ci_low is not None else ""
+        table.add_row(r.direction, r.system, str(r.run_id), (r.started_at or "")[:10], score,
+                      ci, _delta(r.delta, lower_better), _short_model(r.model))  # fmt: skip
+    Console(highlight=False).print(table)
+
+
+def _short_model(model: str | None) -> str:
+    """``Helsinki-NLP/opus-mt-en-ru`` → ``opus-mt-en-ru``; paths → their last part."""
+    if not model:
+        return ""
+    return " → ".join(Path(part.strip()).name for part in model.split("→"))
+
+
+def _delta(value: float | None, lower_better: bool) -> str:
+    if value is None:
+        return ""
+    good = value < 0 if lower_better else value > 0
+    if abs(value) < 0.005:
+        return "±0.00"
+    colour = "green" if good else "red"
+    return f"[{colour}]{value:+.2f}[/{colour}]"
+
+
+@eval_app.command("report")
+def report_command(
+    run: Annotated[str, typer.Argument(help="Run id (see `mt eval history`), or 'last'.")],
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="html, md or json.")] = "html",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output file (default: stdout).")
+    ] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Render a stored run again as an HTML, Markdown or JSON report."""
+    from mt.corpus.store import Store
+    from mt.evaluate.report import FORMATS, render, write_report
+    from mt.evaluate.runs import load_run, resolve_run_id
+
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise UserError(f"unknown report format {fmt!r} (available: {', '.join(FORMATS)})")
+    with Store.open(db, create=False, readonly=True) as store:
+        data = load_run(store, resolve_run_id(store, run))
+    if out is None:
+        sys.stdout.write(render(data, fmt))
+        return
+    write_report(data, fmt, out)
+    info(f"report: {out}")
