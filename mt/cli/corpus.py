@@ -69,8 +69,9 @@ def import_command(
         bool,
         typer.Option(
             "--post-edit",
-            help="SOURCE EDITED: a reviewed translation of --doc (text, Markdown or .docx); "
-            "stored as its human rendering, aligned into the memory, HTER measured.",
+            help="SOURCE EDITED (text, Markdown or .docx) or one reviewed XLIFF file: the "
+            "reviewed translation of --doc, stored as its human rendering, aligned into the "
+            "memory, HTER measured.",
         ),
     ] = False,
     translator: Annotated[
@@ -106,14 +107,16 @@ def import_command(
 
 
 def _import_post_edit(paths, db, src, tgt, doc, translator, date) -> None:
-    from mt.corpus.postedit import import_post_edit
+    from mt.corpus.postedit import import_post_edit, is_xliff
     from mt.corpus.store import Store
 
-    if len(paths) != 2 or not (src and tgt and doc):
-        raise UserError("--post-edit takes SOURCE EDITED with --src, --tgt and --doc")
+    one_xliff = len(paths) == 1 and is_xliff(paths[0])
+    if not doc or not (one_xliff or (len(paths) == 2 and src and tgt)):
+        raise UserError("--post-edit takes SOURCE EDITED with --src and --tgt, or one "
+                        "reviewed XLIFF file, and --doc KEY")  # fmt: skip
     with Store.open(db) as store:
-        report = import_post_edit(store, paths[0], paths[1], src, tgt, doc=doc,
-                                  translator=translator, date=date)  # fmt: skip
+        report = import_post_edit(store, paths[0], None if one_xliff else paths[1], src, tgt,
+                                  doc=doc, translator=translator, date=date)  # fmt: skip
     info(f"{report.summary()} -> {store.path}")
 
 

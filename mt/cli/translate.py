@@ -215,6 +215,7 @@ def translate_command(
         done = [_run(tr, text, in_fmt, show, handler, data, input_file) for tr in translators]
         for output in done:
             _report_issues(output.result)
+            _report_memory(output.result, tm and opened is not None)
             if output.summary:
                 info(f"mt: {Path(input_file).name} ({output.result.src}-{output.result.tgt}): "
                      f"{output.summary}")  # fmt: skip
@@ -307,6 +308,16 @@ def _run(translator: Translator, text: str, fmt: str, show: bool, handler: Handl
     detail(f"{label}: {len(output.result.sentences)} sentences in "
            f"{time.perf_counter() - started:.2f} s ({output.result.model})")  # fmt: skip
     return output
+
+
+def _report_memory(result: TranslationResult, looked: bool) -> None:
+    """How many sentences the translation memory gave (the office's approved work)."""
+    if not looked:
+        return
+    total = len(result.sentences)
+    hits = sum(1 for s in result.sentences if s.from_tm)
+    info(f"mt: {result.src}-{result.tgt}: {hits} of {total} sentences from the translation "
+         "memory")  # fmt: skip
 
 
 def _report_issues(result: TranslationResult) -> None:

@@ -47,6 +47,9 @@ def test_post_edit_grows_the_memory_and_measures_the_saving(run_mt, fake_models,
     assert kinds == [("en", "original", "translate"), ("ru", "human", "post-edit"),
                      ("ru", "machine", "translate")]  # fmt: skip
     fake_models.clear()
+    code, _, err = run_mt("translate", release, "--src", "en", "--tgt", "ru", "--db", db,
+                          "--no-glossary")  # fmt: skip
+    assert code == 0 and "ru: 2 of 2 sentences from the translation memory" in err, err
     second = _translate(run_mt, release, db)
     assert [r["from_tm"] for r in second] == [True, True]
     assert [r["translation"] for r in second] == [
@@ -155,3 +158,12 @@ def test_xliff_languages_must_agree(tmp_path):
     xlf.write_text(XLIFF_12, encoding="utf-8")
     with Store.open(tmp_path / "s.sqlite") as store, pytest.raises(UserError, match="--tgt"):
         import_post_edit(store, xlf, None, "en", "az", doc="x")
+
+
+def test_post_edit_of_an_xliff_file_through_the_cli(run_mt, tmp_path):
+    xlf = tmp_path / "job.ru.xlf"
+    xlf.write_text(XLIFF_12, encoding="utf-8")
+    db = tmp_path / "s.sqlite"
+    code, _, err = run_mt("corpus", "import", "--post-edit", xlf, "--doc", "rel-x", "--db", db)
+    assert code == 0 and "2 sentence pairs added to the memory" in err, err
+    assert len(_memory(db)) == 2
