@@ -179,3 +179,36 @@ def test_score_files(tmp_path) -> None:
     assert out["documents"] == 1 and out["gold_beads"] == 3 and out["test_beads"] == 4
     with pytest.raises(UserError):
         score_files([g], [])
+
+
+def test_type_prior_adapts_to_the_previous_path() -> None:
+    from mt.corpus.align.lexical import TYPE_PROBS, _type_penalties
+
+    path = [Bead((2 * k, 2 * k + 1), (k,)) for k in range(50)]
+    prior = _type_penalties(TYPE_PROBS, path, [], 100.0)
+    adapted = _type_penalties(TYPE_PROBS, path, [0.9] * len(path), 100.0)
+    doubtful = _type_penalties(TYPE_PROBS, path, [0.1] * len(path), 100.0)
+    assert prior[(2, 1)] == pytest.approx(-np.log(TYPE_PROBS[(2, 1)] / sum(TYPE_PROBS.values())))
+    assert adapted[(2, 1)] < doubtful[(2, 1)] < prior[(2, 1)] and adapted[(1, 1)] > prior[(1, 1)]
+
+
+def test_batched_costs_match_direct_dot_products() -> None:
+    from mt.corpus.align import lexdp
+
+    rng = np.random.default_rng(0)
+    n, m = 40, 37
+    u, v = rng.normal(size=(n, 8)).astype(np.float32), rng.normal(size=(m, 8)).astype(np.float32)
+    doc = lexdp.Document(u, v, rng.integers(5, 80, n), rng.integers(5, 80, m))
+    band = lexdp.Band.full(n, m)
+    dots = lexdp.CrossDots(doc, band)
+    pos = np.arange(3, 20)
+    win = dots.window(5, 9, pos)  # rows i - a for i = 5..8, a = 1..4
+    direct = np.cumsum(u.astype(np.float64) @ v.astype(np.float64).T, axis=1)
+    assert np.allclose(win[2, 1], direct[7 - 2, pos - 1], atol=1e-4)
+    params = lexdp.Params(penalties={k: 1.0 for k in lexdp.BEAD_TYPES}, null_cost=1.0)
+    types = lexdp._Types(params)
+    batch = lexdp.match_costs(1, n + 1, 0, m, doc, dots, params, types)
+    for i in (1, 3, 17, n):
+        one = lexdp.match_costs(i, i + 1, 0, m, doc, dots, params, types)
+        for got, want in zip(batch, one, strict=True):
+            assert np.allclose(got[i - 1], want[0], equal_nan=True)

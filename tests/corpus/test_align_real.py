@@ -18,10 +18,10 @@ from mt.corpus.align.devdata import dev_root, load_set, set_names
 from mt.corpus.align.score import score_vecalign
 
 FLOORS = {
-    "textberg-defr-dev": 0.82,
-    "opusbooks-enru-val": 0.91,
-    "transread-literary": 0.87,
-    "parice-enis": 0.83,
+    "textberg-defr-dev": 0.83,
+    "opusbooks-enru-val": 0.915,
+    "transread-literary": 0.885,
+    "parice-enis": 0.835,
 }
 TARGETS = {"textberg-defr-dev": 0.90, "opusbooks-enru-val": 0.93}
 #: Gale-Church on the same sets (what the new default must beat).

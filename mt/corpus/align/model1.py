@@ -64,22 +64,35 @@ def _vocab(sents: Sequence[Sequence[str]]) -> dict[str, int]:
 def _cooccurrences(
     pairs: Sequence[tuple[Sequence[int], Sequence[int]]], null: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Flat (source word, target word, target-token id) of every pair, NULL word included."""
-    es, fs, occ = [], [], []
-    n_occ = 0
+    """Flat (source word, target word, target-token id) of every pair, NULL word included.
+
+    Target-token major (each target token meets all of its pair's source words, NULL last),
+    built with a few ``np.repeat`` calls over all pairs at once: per-pair numpy calls were
+    most of the training time on a long document.
+    """
+    e_flat: list[int] = []
+    f_flat: list[int] = []
+    e_len: list[int] = []
+    f_len: list[int] = []
     for e_ids, f_ids in pairs:
-        e = np.asarray([*e_ids[:MAX_LEN], null], dtype=np.int64)
-        f = np.asarray(f_ids[:MAX_LEN], dtype=np.int64)
+        f = f_ids[:MAX_LEN]
         if not len(f):
             continue
-        es.append(np.tile(e, len(f)))
-        fs.append(np.repeat(f, len(e)))
-        occ.append(np.repeat(np.arange(n_occ, n_occ + len(f)), len(e)))
-        n_occ += len(f)
-    if not es:
+        e = [*e_ids[:MAX_LEN], null]
+        e_flat += e
+        f_flat += f
+        e_len.append(len(e))
+        f_len.append(len(f))
+    if not f_flat:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    return np.concatenate(es), np.concatenate(fs), np.concatenate(occ)
+    le = np.repeat(np.asarray(e_len, dtype=np.int64), f_len)  # per target token
+    e_start = np.repeat(np.cumsum(e_len) - e_len, f_len)
+    occ = np.repeat(np.arange(len(f_flat)), le)
+    first = np.cumsum(le) - le  # first entry of each target token
+    e_idx = np.repeat(e_start, le) + np.arange(int(le.sum())) - np.repeat(first, le)
+    fs = np.repeat(np.asarray(f_flat, dtype=np.int64), le)
+    return np.asarray(e_flat, dtype=np.int64)[e_idx], fs, occ
 
 
 def train(
