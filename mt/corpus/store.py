@@ -742,7 +742,9 @@ class Store:
         gold, then imported, then the most recent aligner run. ``origins`` keeps pairs whose
         both sides have an allowed origin. Stale machine renderings (translated from a source
         text that has since changed) are never exported. ``min_score`` keeps beads whose
-        stored confidence is at least that (beads without a score are kept).
+        stored confidence is at least that; it applies to aligners whose scores are
+        confidences (lexical, embedding, mt-assisted), not to Gale-Church's costs, and beads
+        without a score (gold, imported) are kept.
         """
         from mt.corpus.split import split_of
 
@@ -752,6 +754,11 @@ class Store:
             if not row["stale"]:
                 by_doc.setdefault((row["doc_key"], row["src_rid"], row["tgt_rid"]), []).append(row)
         wanted_docs = set(doc_keys) if doc_keys is not None else None
+        confident: frozenset[str] = frozenset()
+        if min_score is not None:
+            from mt.corpus.align.base import confidence_methods
+
+            confident = confidence_methods()
         for (doc_key, _src_rid, _tgt_rid), rows in by_doc.items():
             chosen = _choose(rows, method)
             if not chosen:
@@ -765,7 +772,8 @@ class Store:
                 row["src_origin"] in origins and row["tgt_origin"] in origins
             ):
                 continue
-            yield from self._doc_pairs(row, a, b, reversed_, min_score)
+            threshold = min_score if row["method"] in confident else None
+            yield from self._doc_pairs(row, a, b, reversed_, threshold)
 
     def _doc_pairs(self, row: dict[str, Any], a: str, b: str, reversed_: bool,
                    min_score: float | None) -> Iterator[PairRecord]:  # fmt: skip

@@ -52,6 +52,54 @@ class Aligner(Protocol):
     ) -> list[Bead]: ...
 
 
+class SentenceAligner:
+    """Base of the aligners that work on flat sentence lists (lexical, embedding,
+    mt-assisted): paragraphs are flattened, kept only as anchors, and presplit input (one
+    sentence per line, any language) takes the same path without them. Their ``score`` is a
+    confidence in [0, 1]; :attr:`scores` says so to filters such as ``--min-score``.
+    """
+
+    name: str
+    #: What ``Bead.score`` means: "confidence" (higher is better) or "cost" (lower is).
+    scores = "confidence"
+
+    def align(
+        self,
+        src: Sequence[Sequence[str]],
+        tgt: Sequence[Sequence[str]],
+        src_lang: str,
+        tgt_lang: str,
+    ) -> list[Bead]:
+        """Beads covering every sentence once, in order."""
+        flat_s = [s for p in src for s in p]
+        flat_t = [t for p in tgt for t in p]
+        return self._align(flat_s, flat_t, src_lang, tgt_lang, (src, tgt))
+
+    def align_presplit(
+        self, src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str
+    ) -> list[Bead]:
+        """Align sentence lists with no paragraph information (any language codes)."""
+        return self._align(list(src), list(tgt), src_lang, tgt_lang, None)
+
+    def _align(
+        self,
+        src: list[str],
+        tgt: list[str],
+        src_lang: str,
+        tgt_lang: str,
+        paragraphs: tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]] | None,
+    ) -> list[Bead]:
+        raise NotImplementedError
+
+
+def confidence_methods() -> frozenset[str]:
+    """Registered aligners whose bead scores are confidences (``--min-score`` applies)."""
+    return frozenset(
+        name for name, factory in ALIGNERS.items()
+        if getattr(factory, "scores", "cost") == "confidence"
+    )  # fmt: skip
+
+
 def _load_aligners() -> None:
     """Import the aligner modules; each registers itself (heavy imports stay inside)."""
     from mt.corpus.align import embedding, galechurch, lexical, mtassisted  # noqa: F401

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from mt.corpus.align import lexdp
-from mt.corpus.align.base import Bead, register
+from mt.corpus.align.base import Bead, SentenceAligner, register
 from mt.corpus.align.galechurch import _groups, align_lengths
 from mt.corpus.align.lexical import TYPE_PROBS, check_code, confidence
 from mt.corpus.align.priors import FITTED, PairPriors, get_priors
@@ -438,7 +438,7 @@ def encode(model: Any, sentences: Sequence[str], batch_size: int = 64) -> np.nda
 
 
 @register("embedding")
-class EmbeddingAligner:
+class EmbeddingAligner(SentenceAligner):
     """Sentence embeddings (LaBSE by default, see $MT_ALIGN_MODEL) + the banded bead DP."""
 
     name = "embedding"
@@ -448,24 +448,6 @@ class EmbeddingAligner:
     ) -> None:
         self.model = model_name(model)
         self.config = config
-
-    def align(
-        self,
-        src: Sequence[Sequence[str]],
-        tgt: Sequence[Sequence[str]],
-        src_lang: str,
-        tgt_lang: str,
-    ) -> list[Bead]:
-        """Beads covering every sentence once, in order; ``score`` is a confidence in [0, 1]."""
-        flat_s = [s for p in src for s in p]
-        flat_t = [t for p in tgt for t in p]
-        return self._align(flat_s, flat_t, src_lang, tgt_lang, (src, tgt))
-
-    def align_presplit(
-        self, src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str
-    ) -> list[Bead]:
-        """Align sentence lists with no paragraph information (any language codes)."""
-        return self._align(list(src), list(tgt), src_lang, tgt_lang, None)
 
     def _align(
         self,

@@ -354,9 +354,11 @@ def align_paragraphs(
 
 @register("gale-church")
 class GaleChurchAligner:
-    """The default aligner: Gale-Church over character lengths with per-pair priors."""
+    """The length-only baseline: Gale-Church over character lengths with per-pair priors."""
 
     name = "gale-church"
+    #: ``Bead.score`` is a cost in nats (lower is better), not a confidence.
+    scores = "cost"
 
     def __init__(self, priors: PairPriors | None = None) -> None:
         self.priors = priors

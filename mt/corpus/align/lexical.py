@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from mt.corpus.align import lexdp, model1
-from mt.corpus.align.base import Bead, register
+from mt.corpus.align.base import Bead, SentenceAligner, register
 from mt.corpus.align.galechurch import _groups, align_lengths
 from mt.corpus.align.priors import FITTED, PairPriors, get_priors
 from mt.corpus.align.tokens import SentenceTokens, analyse, load_glossary
@@ -371,7 +371,7 @@ def align_sentences(
 
 
 @register("lexical")
-class LexicalAligner:
+class LexicalAligner(SentenceAligner):
     """Default aligner: length + bitext-learnt lexicon, numbers, names (see module doc)."""
 
     name = "lexical"
@@ -379,22 +379,13 @@ class LexicalAligner:
     def __init__(self, config: Config | None = None) -> None:
         self.config = config
 
-    def align(
+    def _align(
         self,
-        src: Sequence[Sequence[str]],
-        tgt: Sequence[Sequence[str]],
+        src: list[str],
+        tgt: list[str],
         src_lang: str,
         tgt_lang: str,
+        paragraphs: tuple[Sequence[Sequence[str]], Sequence[Sequence[str]]] | None,
     ) -> list[Bead]:
-        """Beads covering every sentence once, in order; ``score`` is a confidence in [0, 1]."""
-        flat_s = [s for p in src for s in p]
-        flat_t = [t for p in tgt for t in p]
-        return align_sentences(
-            flat_s, flat_t, src_lang, tgt_lang, paragraphs=(src, tgt), config=self.config
-        )
-
-    def align_presplit(
-        self, src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str
-    ) -> list[Bead]:
-        """Align sentence lists with no paragraph information (any language codes)."""
-        return align_sentences(list(src), list(tgt), src_lang, tgt_lang, config=self.config)
+        return align_sentences(src, tgt, src_lang, tgt_lang, paragraphs=paragraphs,
+                               config=self.config)  # fmt: skip

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from mt.corpus.align.base import Bead, register
+from mt.corpus.align.base import Bead, SentenceAligner, register
 from mt.corpus.align.embedding import VectorConfig, align_vectors
 from mt.corpus.align.lexical import check_code
 
@@ -82,7 +82,7 @@ def ngram_vectors(
 
 
 @register("mt-assisted")
-class MtAssistedAligner:
+class MtAssistedAligner(SentenceAligner):
     """Translate the source side (our own MT), then align translation vs target n-grams."""
 
     name = "mt-assisted"
@@ -115,24 +115,6 @@ class MtAssistedAligner:
             msg = exc.message.replace("--model PATH", f"{MODEL_ENV}=PATH")
             raise type(exc)(f"mt-assisted aligner: {msg}", exc.path, exc.line) from None
         return translator.translate_sentences(list(sentences))
-
-    def align(
-        self,
-        src: Sequence[Sequence[str]],
-        tgt: Sequence[Sequence[str]],
-        src_lang: str,
-        tgt_lang: str,
-    ) -> list[Bead]:
-        """Beads covering every sentence once, in order; ``score`` is a confidence in [0, 1]."""
-        flat_s = [s for p in src for s in p]
-        flat_t = [t for p in tgt for t in p]
-        return self._align(flat_s, flat_t, src_lang, tgt_lang, (src, tgt))
-
-    def align_presplit(
-        self, src: Sequence[str], tgt: Sequence[str], src_lang: str, tgt_lang: str
-    ) -> list[Bead]:
-        """Align sentence lists with no paragraph information."""
-        return self._align(list(src), list(tgt), src_lang, tgt_lang, None)
 
     def _align(
         self,
