@@ -480,7 +480,8 @@ def create_app(config: ServeConfig | None = None) -> Any:
 
     @app.post("/v1/review/draft", tags=["review"])
     async def review_draft(request: Request):
-        """The draft of ``text`` sentence by sentence with glossary terms and QA flags."""
+        """The draft of ``text`` sentence by sentence with glossary terms and QA flags;
+        with ``--db``, stored as the machine rendering of its doc key (for HTER on approval)."""
         from mt.serve import review
 
         data = await params(request)
@@ -497,9 +498,14 @@ def create_app(config: ServeConfig | None = None) -> Any:
         fmt = str(data.get("format") or "text")
         if fmt not in ("text", "markdown", "html"):
             raise ApiError(400, f"unknown format {fmt!r}")
+        doc_key = data.get("doc_key") or None
+        if doc_key is not None and not isinstance(doc_key, str):
+            raise ApiError(400, "Invalid request: doc_key must be a string")
 
         def work():
-            return review.draft(service.translator(source, target), text, fmt)
+            return review.draft(
+                service.translator(source, target), text, fmt, db=config.db, doc_key=doc_key
+            )
 
         return await run(work)
 

@@ -5,10 +5,12 @@ The page (``static/``) only shows and edits; everything it needs is computed her
 
 * :func:`draft` — the translation of a text as sentences, each with its glossary terms
   (where they occur in the source, their required rendering, whether the draft has it) and
-  the QA findings of :mod:`mt.evaluate.qa`;
+  the QA findings of :mod:`mt.evaluate.qa`; with a store, the draft is saved as the machine
+  rendering of the document (as ``mt translate --store`` does);
 * :func:`approve` — approved sentences stored as the human rendering of a document through
   :func:`mt.corpus.postedit.store_post_edit` (the same path as ``mt corpus import
-  --post-edit``), so the next translation finds them in the memory;
+  --post-edit``), so the next translation finds them in the memory, and the edit distance
+  (HTER) against the stored machine draft is measured;
 * :func:`export` — the reviewed translation as plain text, Word or XLIFF 1.2;
 * :func:`upload_text` — the text of an uploaded file (text, Markdown, HTML, Word, XLIFF).
 """
@@ -33,11 +35,16 @@ def doc_key_for(text: str, src: str, tgt: str) -> str:
     return f"review-{digest}"
 
 
-def draft(translator: Any, text: str, fmt: str = "text") -> dict[str, Any]:
-    """Translate ``text`` and describe every sentence for the page."""
+def draft(
+    translator: Any, text: str, fmt: str = "text", *, db: Any = None, doc_key: str | None = None
+) -> dict[str, Any]:
+    """Translate ``text`` and describe every sentence for the page; with ``db``, store the
+    draft as the machine rendering of ``doc_key`` (default :func:`doc_key_for`) so that an
+    approval of the post-edited sentences measures HTER against it."""
     from mt.evaluate.qa import default_checks, run_qa
 
     result = translator.translate_text(text, fmt)
+    doc_key = doc_key or doc_key_for(text, result.src, result.tgt)
     terms = getattr(translator, "_terms", None)
     sentences = []
     for s in result.sentences:
@@ -76,13 +83,28 @@ def draft(translator: Any, text: str, fmt: str = "text") -> dict[str, Any]:
             sentences[index]["qa"] = [
                 {k: v for k, v in f.to_dict().items() if k != "index"} for f in findings
             ]
+    stored = db is not None and bool(sentences)
+    if stored:
+        _store_draft(db, doc_key, sentences, result)
     return {
         "source": result.src,
         "target": result.tgt,
         "model": result.model,
-        "doc_key": doc_key_for(text, result.src, result.tgt),
+        "doc_key": doc_key,
+        "stored": stored,
         "sentences": sentences,
     }
+
+
+def _store_draft(db: Any, doc_key: str, sentences: list[dict[str, Any]], result: Any) -> None:
+    """The draft as the machine rendering of ``doc_key`` (with its model and the source text
+    it was made from), replacing an earlier draft by the same model; the source is stored as
+    the page approves it (sentences joined into paragraphs), so an approval reuses it."""
+    from mt.corpus.store import Store
+    from mt.translate.storage import save_translations
+
+    with Store.open(db) as store:
+        save_translations(store, doc_key, _paragraphs(sentences, "source"), [result])
 
 
 def _paragraphs(rows: Sequence[dict[str, Any]], side: str) -> str:
@@ -187,17 +209,18 @@ def upload_text(filename: str, data: bytes) -> tuple[str, str]:
     suffix = Path(filename or "upload.txt").suffix.lower()
     if not data:
         raise UserError("empty file")
-    if suffix in (".docx", ".xlf", ".xliff", ".sdlxliff"):
+    if suffix in (".xlf", ".xliff", ".sdlxliff"):
+        # A file sent out for translation: its units' source text (targets may be missing).
+        from mt.translate.documents.reviewed import xliff_sources
+
+        return xliff_sources(data, filename).text(), "text"
+    if suffix == ".docx":
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"upload{suffix}"
             path.write_bytes(data)
-            if suffix == ".docx":
-                from mt.translate.documents.reviewed import docx_text
+            from mt.translate.documents.reviewed import docx_text
 
-                return docx_text(path), "text"
-            from mt.translate.documents.reviewed import xliff_pairs
-
-            return "\n\n".join(s for s, _ in xliff_pairs(path).pairs), "text"
+            return docx_text(path), "text"
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

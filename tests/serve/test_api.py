@@ -295,3 +295,95 @@ def test_review_endpoints_round_trip(make_client, tmp_path):
         assert r.status_code == 200 and check(r.content), fmt
     up = client.post("/v1/review/upload", files={"file": ("a.md", "# Заголовок\n".encode())})
     assert up.json() == {"text": "# Заголовок\n", "format": "markdown", "source": "ru"}
+
+
+def test_review_draft_is_stored_and_approval_reports_hter(make_client, tmp_path):
+    from mt.corpus.store import Store
+
+    db = tmp_path / "s.sqlite"
+    client = make_client(db=db)
+    text = "The talks went well.\n\nThe meeting will take place in Geneva."
+    draft = client.post("/v1/review/draft", json={"text": text, "source": "en", "target": "ru"})
+    assert draft.status_code == 200, draft.text
+    draft = draft.json()
+    assert draft["stored"] is True
+    with Store.open(db, readonly=True) as store:
+        doc_id = store.document_id(draft["doc_key"])
+        rid = store.latest_machine_rendering(doc_id, "ru")
+        assert rid is not None
+        assert store.sentences(draft["doc_key"], "ru", origin="machine") == [
+            "RU:THE TALKS WENT WELL.",
+            "RU:THE MEETING WILL TAKE PLACE IN GENEVA.",
+        ]
+    rows = draft["sentences"]
+    rows[0]["translation"] = "RU:THE TALKS WENT WELL."  # kept as drafted
+    rows[1]["translation"] = "Встреча состоится в Женеве."  # rewritten
+    for row in rows:
+        row["approved"] = True
+    done = client.post(
+        "/v1/review/approve",
+        json={"source": "en", "target": "ru", "doc_key": draft["doc_key"], "sentences": rows},
+    )
+    assert done.status_code == 200, done.text
+    done = done.json()
+    # One sentence kept, one rewritten: some edits, not all of the words.
+    assert done["hter"] is not None and 0 < done["hter"] < 100
+    assert "HTER against the machine draft" in done["summary"]
+    with Store.open(db, readonly=True) as store:
+        # The approval reused the source the draft stored: one English rendering.
+        assert len(store.rendering_hash(doc_id, "en")) == 1
+        assert store.sentences(draft["doc_key"], "en") == [
+            "The talks went well.",
+            "The meeting will take place in Geneva.",
+        ]
+
+
+def test_review_draft_without_db_stores_nothing(client):
+    r = client.post("/v1/review/draft", json={"text": "Hello.", "source": "en", "target": "ru"})
+    assert r.status_code == 200 and r.json()["stored"] is False
+    bad = client.post(
+        "/v1/review/draft", json={"text": "Hi.", "source": "en", "target": "ru", "doc_key": 3}
+    )
+    assert bad.status_code == 400
+
+
+XLIFF_12_UNTRANSLATED = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+ <file original="release.txt" source-language="en-US" target-language="ru" datatype="plaintext">
+  <body>
+   <trans-unit id="1"><source>The talks went <g id="b">well</g>.</source></trans-unit>
+   <trans-unit id="2" translate="no"><source>INTERNAL NOTE</source></trans-unit>
+   <trans-unit id="3"><source>The meeting will take place in Geneva.</source></trans-unit>
+  </body>
+ </file>
+</xliff>
+"""
+
+
+def test_review_upload_untranslated_xliff(client):
+    up = client.post(
+        "/v1/review/upload",
+        files={"file": ("release.xlf", XLIFF_12_UNTRANSLATED.encode())},
+    )
+    assert up.status_code == 200, up.text
+    assert up.json() == {
+        "text": "The talks went well.\n\nThe meeting will take place in Geneva.",
+        "format": "text",
+        "source": "en",
+    }
+
+
+def test_xliff_sources_reads_bytes_and_paths(tmp_path):
+    from mt.errors import UserError
+    from mt.translate.documents.reviewed import xliff_pairs, xliff_sources
+
+    got = xliff_sources(XLIFF_12_UNTRANSLATED.encode())
+    assert (got.src_lang, got.tgt_lang) == ("en", "ru")
+    assert got.sources == ["The talks went well.", "The meeting will take place in Geneva."]
+    path = tmp_path / "r.xlf"
+    path.write_text(XLIFF_12_UNTRANSLATED, encoding="utf-8")
+    assert xliff_sources(path).sources == got.sources
+    with pytest.raises(UserError, match="no translated units"):
+        xliff_pairs(path)
+    with pytest.raises(UserError, match="empty file"):
+        xliff_sources(b"")

@@ -91,6 +91,13 @@ function render() {
   $("#doc-key").value = draft.doc_key;
 }
 
+// The edit distance the server measured against the stored machine draft (null: none stored).
+function showHter(hter) {
+  const el = $("#hter");
+  el.textContent = hter === null || hter === undefined ? "HTER: no machine draft stored" : `HTER ${hter.toFixed(1)}`;
+  el.hidden = false;
+}
+
 async function translate() {
   const text = $("#text").value;
   if (!text.trim()) { status("Paste a text or upload a file first.", "error"); return; }
@@ -98,6 +105,7 @@ async function translate() {
   $("#translate").disabled = true;
   try {
     draft = await call("/v1/review/draft", { text, source: $("#source").value, target: $("#target").value, format });
+    $("#hter").hidden = true;
     render();
     const flagged = draft.sentences.filter((s) => s.qa.length || s.terms.some((t) => !t.honoured)).length;
     status(`${draft.sentences.length} sentences, ${flagged} flagged. Edit, tick the ones you approve, then store them.`, "ok");
@@ -134,6 +142,7 @@ async function store() {
       source: draft.source, target: draft.target, doc_key: $("#doc-key").value,
       translator: $("#translator").value, sentences: approved,
     });
+    showHter(done.hter);
     status(`Stored: ${done.summary}.`, "ok");
   } catch (e) {
     status(e.message, "error");

@@ -1,259 +1,43 @@
-"""The translation pipeline: a document in, the same document in another language out.
-
-paragraphs → sentences (the corpus segmenter) → normalization → identical sentences once →
-translation memory (a human translation in the store wins) → glossary terms and inline markup
-masked by placeholders → length-sorted batches under a token budget → decoding → placeholders
-restored, glossary verified → original order and layout.
-
-Why placeholders: a model that sees ``The [1] said`` keeps the sentence whole (good
-translation) while the markup or glossary term behind ``[1]`` is restored exactly. Models do
-not always copy a placeholder, so every restoration is checked and has a fallback that
-cannot lose markup: a sentence whose term placeholders got lost is translated again without
-them; one whose markup placeholders got lost is translated run by run (the text between
-markup), which keeps every tag.
-
-Why the glossary is "repaired" by default rather than masked up front: masking hides the
-term from the model, so Russian and Azerbaijani lose the case ending (``встретился с [1]``
-→ ``с Гейдар Алиев``). So each sentence is first translated as it is; only the sentences
-whose terms the verification misses are translated again with the terms masked.
-``glossary_mode="mask"`` masks every term first (consistency over grammar).
-
-Pivot directions (az↔ru through en) chain engines: placeholders travel through both.
-"""
+"""The Translator: a document in, the same document in another language out (see
+:mod:`mt.translate.pipeline` for the steps)."""
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mt.errors import UserError
 from mt.lang import check_lang, normalize
 from mt.translate.batching import BATCHES_PER_CALL, batch_budget, make_batches, split_long
-from mt.translate.glossary import Glossary, GlossaryIssue, GlossaryPair, Match
-from mt.translate.markup import Atom, Block, Document, Node, Span, Text, parse, plain_text
+from mt.translate.glossary import Glossary, GlossaryPair
+from mt.translate.markup import Atom, Block, Document, Node, Text, parse, plain_text
+from mt.translate.pipeline.decoding import DecodeOptions, _degenerate
+from mt.translate.pipeline.memory import _tm_key, load_memory
+from mt.translate.pipeline.placeholders import _PLACEHOLDER, _Request, build_request
+from mt.translate.pipeline.repair import _check_glossary_mode, _load_glossary, misses
+from mt.translate.pipeline.results import SentenceRecord, TranslationResult
+from mt.translate.pipeline.sentences import (
+    _boundaries,
+    _cut,
+    _merge_text,
+    _Sent,
+    _Slot,
+    _split_sentences,
+    _squash,
+    _strip,
+    _Unit,
+    _walk,
+    _wordy,
+)
 
 if TYPE_CHECKING:
     from mt.corpus.store import Store
     from mt.translate.engine import Engine
 
+
 Progress = Callable[[int, int], None]  # (sentences done, sentences planned) at engine level
-GLOSSARY_MODES = ("repair", "mask", "verify")
-
-_PLACEHOLDER = re.compile(r"\[\s*(\d{1,3})\s*\]")
-
-
-# ---------------------------------------------------------------------------- results
-
-
-@dataclass
-class SentenceRecord:
-    """One sentence of the document as translated (markup stripped from both sides)."""
-
-    index: int  # 0-based over the document
-    paragraph: int
-    source: str
-    translation: str
-    model: str | None  # None when the translation memory or a verbatim copy gave it
-    from_tm: bool = False
-    glossary_issues: list[GlossaryIssue] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["glossary_issues"] = [i.as_dict() for i in self.glossary_issues]
-        return data
-
-
-@dataclass
-class TranslationResult:
-    """The translated document and what produced it."""
-
-    text: str  # the translation with the input's layout and markup
-    src: str
-    tgt: str
-    format: str
-    sentences: list[SentenceRecord]
-    model: str  # the model id, or "first+second" for a pivot
-    provenance: dict[str, Any]
-
-    @property
-    def glossary_issues(self) -> list[tuple[int, GlossaryIssue]]:
-        """(sentence index, issue) for every term that was not honoured."""
-        return [(s.index, i) for s in self.sentences for i in s.glossary_issues]
-
-    def plain_text(self, side: str = "translation") -> str:
-        """Sentences as paragraphs of plain text (what the corpus store keeps)."""
-        paragraphs: dict[int, list[str]] = {}
-        for s in self.sentences:
-            paragraphs.setdefault(s.paragraph, []).append(getattr(s, side))
-        return "\n\n".join(" ".join(p) for _, p in sorted(paragraphs.items())) + "\n"
-
-    def qa(self) -> dict[int, list[Any]]:
-        """The evaluation layer's QA checks, source against translation, sentence by
-        sentence: flagged sentence index -> findings (:class:`mt.evaluate.qa.Finding`).
-        Glossary terms are left out: the pipeline checks them itself
-        (:attr:`glossary_issues`) with the same matcher."""
-        from mt.evaluate.qa import default_checks, run_qa
-
-        if not self.sentences:
-            return {}
-        sources = [s.source for s in self.sentences]
-        translations = [s.translation for s in self.sentences]
-        report = run_qa(sources, translations, self.src, self.tgt, checks=default_checks(None))
-        return report.by_segment()
-
-
-@dataclass(frozen=True)
-class DecodeOptions:
-    """Decoding settings passed to every engine call."""
-
-    beam_size: int = 4
-    length_penalty: float = 1.0
-    max_length_ratio: float = 3.0
-    repetition_penalty: float = 1.0
-    no_repeat_ngram_size: int = 0
-
-    def guarded(self) -> DecodeOptions:
-        """Stricter settings for a sentence whose first decoding ran into a loop."""
-        return DecodeOptions(
-            self.beam_size, self.length_penalty, min(self.max_length_ratio, 2.0),
-            max(self.repetition_penalty, 1.2), self.no_repeat_ngram_size or 3,
-        )  # fmt: skip
-
-
-# ---------------------------------------------------------------------------- internals
-
-
-@dataclass(eq=False)
-class _Slot:
-    """Inline markup inside a sentence: an atom copied as is, or a span whose content
-    (``inner``) is translated as a unit of its own."""
-
-    node: Atom | Span
-    inner: _Unit | None
-    plain: str
-
-
-@dataclass(eq=False)
-class _Sent:
-    """A sentence: text and slots; ``out`` is the translation in the same shape."""
-
-    pieces: list[str | _Slot]
-    paragraph: int
-    out: list[str | _Slot] | None = None
-    model: str | None = None
-    from_tm: bool = False
-
-    @property
-    def text_pieces(self) -> list[str]:
-        return [p for p in self.pieces if isinstance(p, str)]
-
-    @property
-    def has_words(self) -> bool:
-        return any(ch.isalpha() for p in self.text_pieces for ch in p)
-
-    @property
-    def slots(self) -> list[_Slot]:
-        return [p for p in self.pieces if isinstance(p, _Slot)]
-
-
-@dataclass(eq=False)
-class _Unit:
-    """A block (or a span's content): sentences, and the raw hard breaks between lines."""
-
-    items: list[_Sent | str]
-
-    def sentences(self) -> list[_Sent]:
-        return [i for i in self.items if isinstance(i, _Sent)]
-
-
-@dataclass
-class _Request:
-    """A sentence as the model sees it, and what each placeholder number stands for."""
-
-    text: str
-    slots: dict[int, str | _Slot]  # str: a glossary term's target form
-    terms: list[Match]
-    masked_terms: bool
-
-    def restore(self, output: str) -> list[str | _Slot] | None:
-        """The output with placeholders replaced, or None unless each occurs exactly once."""
-        ours = [m for m in _PLACEHOLDER.finditer(output) if int(m.group(1)) in self.slots]
-        counts = Counter(int(m.group(1)) for m in ours)
-        if set(counts) != set(self.slots) or any(c != 1 for c in counts.values()):
-            return None
-        pieces: list[str | _Slot] = []
-        pos = 0
-        for m in ours:
-            pieces.append(output[pos : m.start()])
-            pieces.append(self.slots[int(m.group(1))])
-            pos = m.end()
-        pieces.append(output[pos:])
-        return _merge_text(pieces)
-
-
-def _merge_text(pieces: Sequence[str | _Slot]) -> list[str | _Slot]:
-    """Adjacent strings joined, empty ones dropped."""
-    out: list[str | _Slot] = []
-    for p in pieces:
-        if isinstance(p, str):
-            if not p:
-                continue
-            if out and isinstance(out[-1], str):
-                out[-1] += p
-                continue
-        out.append(p)
-    return out
-
-
-_SPACES = re.compile(r"\s+")
-
-
-def _squash(text: str) -> str:
-    return _SPACES.sub(" ", text)
-
-
-def _split_sentences(text: str, lang: str) -> list[str]:
-    from mt.corpus.segment import split_sentences
-
-    return split_sentences(text, lang)
-
-
-def _boundaries(sentences: list[str], plain: str) -> list[int] | None:
-    """Offsets in ``plain`` where sentences 2..n start; None if they do not tile it.
-
-    The segmenter only cuts at whitespace, so comparing without whitespace finds them.
-    """
-    keep = [i for i, ch in enumerate(plain) if not ch.isspace()]
-    compact = "".join(plain[i] for i in keep)
-    starts, cursor = [], 0
-    for k, sentence in enumerate(sentences):
-        piece = "".join(sentence.split())
-        if not piece:
-            continue
-        if not compact.startswith(piece, cursor):
-            return None
-        if k and cursor < len(keep):
-            starts.append(keep[cursor])
-        cursor += len(piece)
-    return starts if cursor == len(compact) else None
-
-
-_LOOP = re.compile(r"(\b.{1,40}?\b)(?:\s*\1){3,}", re.S)
-
-
-def _degenerate(source: str, output: str) -> bool:
-    """An output that loops (a phrase four times in a row) or runs far past the source."""
-    if len(output) > 4 * len(source) + 40:
-        return True
-    found = _LOOP.search(output)
-    return bool(found) and not _LOOP.search(source)
-
-
-# ---------------------------------------------------------------------------- translator
 
 
 class Translator:
@@ -513,30 +297,11 @@ class Translator:
 
     def _request(self, sent: _Sent, mask_terms: bool) -> _Request:
         """The model's input: slots (and, when masking, glossary terms) as ``[n]``."""
-        used = {int(m.group(1)) for p in sent.text_pieces for m in _PLACEHOLDER.finditer(p)}
-        number = max(used, default=0) + 1
-        text, slots, terms = [], {}, []
-        for piece in sent.pieces:
-            if isinstance(piece, _Slot):
-                text.append(f"[{number}]")
-                slots[number], number = piece, number + 1
-                continue
-            found = self._terms.find(piece) if self._terms else []
-            terms.extend(found)
-            pos = 0
-            for m in found if mask_terms else []:
-                text.append(piece[pos : m.start] + f"[{number}]")
-                slots[number], number = self._terms.target(m.term), number + 1
-                pos = m.end
-            text.append(piece[pos:])
-        return _Request("".join(text), slots, terms, mask_terms and bool(terms))
+        return build_request(sent, self._terms, mask_terms)
 
     def _misses(self, req: _Request, restored: list[str | _Slot]) -> bool:
         """Whether a term of the sentence's own text is missing from its translation."""
-        if not req.terms or self._terms is None:
-            return False
-        out = " ".join(p for p in restored if isinstance(p, str))
-        return any(not self._terms.honoured(m.term, out) for m in req.terms)
+        return misses(self._terms, req, restored)
 
     def _runwise(self, sents: list[_Sent]) -> None:
         """Translate the text between markup piece by piece: the markup cannot get lost."""
@@ -685,67 +450,7 @@ class Translator:
     def _load_tm(self, tm: bool | Mapping[str, str], store: Store | str | Path | None
                  ) -> dict[str, str]:  # fmt: skip
         """Translation memory keyed like :func:`_tm_key` (empty when off or no store)."""
-        if isinstance(tm, Mapping):
-            entries: Mapping[str, str] = tm
-        elif not tm or store is None:
-            return {}
-        elif isinstance(store, str | Path):
-            from mt.corpus.store import Store
-
-            with Store.open(store, readonly=True) as opened:
-                entries = opened.translation_memory(self.src, self.tgt)
-        else:
-            entries = store.translation_memory(self.src, self.tgt)
-        return {_tm_key([k], self.src): v for k, v in entries.items()}
-
-
-def _tm_key(pieces: Sequence[str | _Slot], lang: str) -> str:
-    text = "".join(p for p in pieces if isinstance(p, str))
-    return _squash(normalize(text, lang)).strip()
-
-
-def _wordy(text: str) -> bool:
-    return any(ch.isalpha() for ch in text)
-
-
-def _strip(pieces: list[str | _Slot]) -> list[str | _Slot]:
-    """Whitespace at the edges of a sentence removed."""
-    pieces = list(pieces)
-    if pieces and isinstance(pieces[0], str):
-        pieces[0] = pieces[0].lstrip()
-    if pieces and isinstance(pieces[-1], str):
-        pieces[-1] = pieces[-1].rstrip()
-    return [p for p in pieces if not (isinstance(p, str) and not p)]
-
-
-def _cut(pieces: list[str | _Slot], spans: list[tuple[int, int]], cuts: list[int]
-         ) -> list[list[str | _Slot]]:  # fmt: skip
-    """Pieces cut into sentences at the character offsets ``cuts`` (never inside a slot)."""
-    parts: list[list[str | _Slot]] = [[]]
-    queue = sorted(cuts)
-    for piece, (start, end) in zip(pieces, spans, strict=True):
-        if isinstance(piece, _Slot):
-            while queue and queue[0] <= start:
-                parts.append([])
-                queue.pop(0)
-            parts[-1].append(piece)
-            continue
-        pos = start
-        while queue and queue[0] < end:
-            cut = max(queue.pop(0), pos)
-            parts[-1].append(piece[pos - start : cut - start])
-            parts.append([])
-            pos = cut
-        parts[-1].append(piece[pos - start :])
-    return [_strip(_merge_text(p)) for p in parts]
-
-
-def _walk(units: Iterator[_Unit] | Sequence[_Unit]) -> Iterator[_Sent]:
-    """Every sentence, those inside spans included (inner ones first)."""
-    for unit in units:
-        for sent in unit.sentences():
-            yield from _walk([s.inner for s in sent.slots if s.inner is not None])
-            yield sent
+        return load_memory(tm, store, self.src, self.tgt)
 
 
 def _check_chain(src: str, tgt: str, engines: Sequence[Engine]) -> None:
@@ -754,20 +459,3 @@ def _check_chain(src: str, tgt: str, engines: Sequence[Engine]) -> None:
     if langs[0] != src or langs[-1] != tgt or not linked:
         chain = " → ".join(f"{e.src_lang}-{e.tgt_lang}" for e in engines)
         raise UserError(f"engines {chain} do not translate {src}-{tgt}")
-
-
-def _check_glossary_mode(mode: str) -> None:
-    if mode not in GLOSSARY_MODES:
-        raise UserError(f"unknown glossary mode {mode!r} (choose {', '.join(GLOSSARY_MODES)})")
-
-
-def _load_glossary(glossary: Glossary | str | Path | bool | None) -> Glossary | None:
-    """None/True: the bundled glossary; False: none; a path or a Glossary: that one."""
-    if glossary is False:
-        return None
-    if glossary is None or glossary is True:
-        found = Glossary.default()
-        return found if len(found) else None
-    if isinstance(glossary, Glossary):
-        return glossary
-    return Glossary.load(glossary)
