@@ -10,11 +10,16 @@ TORCH_SPEC ?= torch==2.13.0
 
 .PHONY: setup demo test lint bench clean
 
+# pip runs without -q so that set-up shows what it is doing (no silent minutes).
 $(BIN)/mt: pyproject.toml
+	@echo "== [1/4] virtual environment $(VENV) ($(PYTHON))"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q "$(TORCH_SPEC)"
-	$(BIN)/pip install -q -e ".[dev]"
+	@echo "== [2/4] pip"
+	$(BIN)/pip install --upgrade --progress-bar off pip
+	@echo "== [3/4] $(TORCH_SPEC), the CPU build, before anything can pull a CUDA one"
+	$(BIN)/pip install --progress-bar off "$(TORCH_SPEC)"
+	@echo "== [4/4] mt with its optional parts and test tools (.[dev])"
+	$(BIN)/pip install --progress-bar off -e ".[dev]"
 	touch $(BIN)/mt
 
 setup: $(BIN)/mt
