@@ -8,6 +8,10 @@ per-worker throughput (what N GPUs would multiply) from the fixed and per-shard 
 
   wall rows/s   rows / wall-clock seconds of the whole command
   busy rows/s   rows / seconds a worker spent translating, per worker (the engine's speed)
+  cpu rows/s    rows / CPU seconds of the workers: the speed of one worker on a core of its
+                own, which other load on the machine barely changes
+  cpu share     CPU seconds / busy seconds: near 100% with --threads 1 when each worker had
+                its core; far below, the machine was oversubscribed and wall figures suffer
   overhead s    wall - the busiest worker's busy time: start-up, scheduling, the tail
   start-up s    wall of the same command on a one-row input (imports, model loads, Ray)
   per shard s   (overhead - start-up) / shards per worker: the cost of each shard's trip
@@ -89,12 +93,13 @@ def run(args: argparse.Namespace, model: Path, source: Path, engine: str, worker
         raise SystemExit(f"{engine} x{workers} failed:\n{proc.stderr[-3000:]}")
     shards = json.loads((out / "_manifest.json").read_text())["shards"].values()
     busy: dict[str, float] = defaultdict(float)
-    rows = 0
+    rows, cpu = 0, 0.0
     for entry in shards:
         busy[entry["worker"]] += entry["seconds"]
+        cpu += entry.get("cpu_seconds", 0.0)
         rows += entry["rows"]
     return {"engine": engine, "workers": workers, "rows": rows, "wall": wall,
-            "busy": dict(busy), "shards": len(shards)}  # fmt: skip
+            "busy": dict(busy), "cpu": cpu, "shards": len(shards)}  # fmt: skip
 
 
 def startup(args: argparse.Namespace, model: Path, engine: str, workers: int) -> float:
@@ -133,6 +138,45 @@ def commit_cost(shard_rows: int, recorded: int, workdir: Path) -> float:
     return sorted(times)[len(times) // 2]
 
 
+class Echo:
+    """A Ray Data UDF that does nothing: what is left is Ray's own cost per shard."""
+
+    def __call__(self, batch):
+        return batch
+
+
+def ray_round_trip(workers: int, shards: int, workdir: Path) -> tuple[float, float]:
+    """(seconds to the first result, seconds per shard after it) for a pool of no-op actors
+    over one-row blocks, as mt batch hands shards out: Ray's scheduling and transfer cost."""
+    import logging
+
+    import ray
+
+    from mt.batch.ray_engine import _from_items, ray_logs
+
+    with ray_logs(workdir / "round-trip-ray.log"):
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False,
+                 logging_level=logging.ERROR)  # fmt: skip
+        try:
+            ray.data.DataContext.get_current().enable_progress_bars = False
+            items = [{"key": f"input.jsonl#{n}", "start": n * 1000, "rows": 1000}
+                     for n in range(shards)]  # fmt: skip
+            t0 = time.perf_counter()
+            dataset = _from_items(ray, items).map_batches(
+                Echo, batch_size=1, batch_format="pyarrow", num_cpus=1,
+                compute=ray.data.ActorPoolStrategy(size=workers),
+            )  # fmt: skip
+            first, seen = None, 0
+            for batch in dataset.iter_batches(batch_size=None, batch_format="pyarrow"):
+                seen += batch.num_rows
+                first = first or time.perf_counter()
+            end = time.perf_counter()
+        finally:
+            ray.shutdown()
+    assert seen == shards and first is not None
+    return first - t0, (end - first) / max(1, shards - 1)
+
+
 def best_of(args: argparse.Namespace, model: Path, source: Path, engine: str,
             workers: int) -> dict:  # fmt: skip
     """The fastest of ``--repeat`` runs: the one least disturbed by other processes."""
@@ -142,11 +186,14 @@ def best_of(args: argparse.Namespace, model: Path, source: Path, engine: str,
 
 def report(results: list[dict]) -> None:
     print(f"{'engine':<7}{'workers':>8}{'wall s':>8}{'wall rows/s':>12}{'busy rows/s/w':>14}"
-          f"{'overhead s':>11}{'start-up s':>11}{'per shard s':>12}{'efficiency':>11}")  # fmt: skip
+          f"{'cpu rows/s/w':>13}{'cpu share':>10}{'overhead s':>11}{'start-up s':>11}"
+          f"{'per shard s':>12}{'efficiency':>11}")  # fmt: skip
     base: dict[str, float] = {}
     for r in results:
         rate = r["rows"] / r["wall"]
         busy = r["rows"] / sum(r["busy"].values())  # per worker: rows over total busy time
+        cpu = r["rows"] / r["cpu"] if r["cpu"] else float("nan")
+        share = r["cpu"] / sum(r["busy"].values())
         overhead = r["wall"] - max(r["busy"].values())
         # What is left once start-up is paid, spread over the shards each worker ran.
         per_shard = (overhead - r["startup"]) / (r["shards"] / r["workers"])
@@ -154,9 +201,10 @@ def report(results: list[dict]) -> None:
             base[r["engine"]] = rate
         eff = rate / (r["workers"] * base[r["engine"]]) if r["engine"] in base else float("nan")
         print(f"{r['engine']:<7}{r['workers']:>8}{r['wall']:>8.1f}{rate:>12.1f}{busy:>14.1f}"
-              f"{overhead:>11.1f}{r['startup']:>11.1f}{per_shard:>12.3f}{eff:>11.0%}")  # fmt: skip
-        r.update(rate=rate, busy_rate=busy, overhead=overhead, per_shard=per_shard,
-                 efficiency=eff)  # fmt: skip
+              f"{cpu:>13.1f}{share:>10.0%}{overhead:>11.1f}{r['startup']:>11.1f}"
+              f"{per_shard:>12.3f}{eff:>11.0%}")  # fmt: skip
+        r.update(rate=rate, busy_rate=busy, cpu_rate=cpu, cpu_share=share, overhead=overhead,
+                 per_shard=per_shard, efficiency=eff)  # fmt: skip
 
 
 def main() -> None:
@@ -197,6 +245,12 @@ def main() -> None:
                 result["startup"] = startup(args, model, engine, w)
                 results.append(result)
         report(results)
+        if "ray" in engines:
+            for w in map(int, args.workers.split(",")):
+                start, each = ray_round_trip(w, 400, args.workdir)
+                print(f"Ray round trip, {w} no-op actor(s), 400 shards: first result after "
+                      f"{start:.1f} s, then {each * 1000:.1f} ms per shard for the pool "
+                      f"({each * w * 1000:.1f} ms per shard per actor)")  # fmt: skip
         for recorded in (100, 10_000):
             cost = commit_cost(args.shard_rows, recorded, args.workdir)
             print(f"driver commit per shard of {args.shard_rows} rows with {recorded:,} shards "

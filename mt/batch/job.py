@@ -120,7 +120,8 @@ def commit(manifest: Manifest, shard: Shard, result: ShardResult, config: JobCon
     name = output_name(shard.key, fmt)
     size = write_shard(manifest.out, name, columns, fmt)
     manifest.record(shard.key, {"file": name, "rows": n, "bytes": size, "worker": result.worker,
-                                "seconds": round(sum(result.seconds), 3)})  # fmt: skip
+                                "seconds": round(sum(result.seconds), 3),
+                                "cpu_seconds": round(result.cpu_seconds, 3)})  # fmt: skip
 
 
 def _check(source: Path, out: Path, fmt: str, engine: str, address: str | None) -> None:

@@ -61,7 +61,7 @@ class ShardActor:
         schema = pa.schema([("key", pa.string()), ("ids", texts), ("docs", texts),
                             ("sources", texts), ("translations", texts),
                             ("seconds", pa.list_(pa.float64())), ("worker", pa.string()),
-                            ("model", pa.string())])  # fmt: skip
+                            ("model", pa.string()), ("cpu_seconds", pa.float64())])  # fmt: skip
         return pa.Table.from_pylist([vars(r) for r in results], schema=schema)
 
 
@@ -74,14 +74,16 @@ def run_ray(shards: Iterable[Shard], config: JobConfig, workers: int | None = No
         return
     started = not ray.is_initialized()
     if started:
-        _check_reachable(address or os.environ.get("RAY_ADDRESS"))
+        given = address or os.environ.get("RAY_ADDRESS")
+        _check_reachable(given or _last_started(), recorded=not given)
         try:
             ray.init(address=address, include_dashboard=False, logging_level=logging.ERROR,
                      log_to_driver=False)  # fmt: skip
         except (ConnectionError, RuntimeError, ValueError) as exc:
             where = f" at {address}" if address else ""
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise EnvironmentFault(f"cannot start or join a Ray cluster{where}: {reason}") from None
+            raise EnvironmentFault(f"cannot start or join a Ray cluster{where}: {reason} "
+                                   "(Ray's own messages: _ray.log in --out)") from None  # fmt: skip
     try:
         config, n, resources = _pool(ray, config, workers)
         context = ray.data.DataContext.get_current()
@@ -133,9 +135,10 @@ def ray_logs(path: Path) -> Iterator[IO[str]]:
             os.close(copy)
 
 
-def _check_reachable(address: str | None) -> None:
+def _check_reachable(address: str | None, *, recorded: bool = False) -> None:
     """A ``host:port`` that does not answer is one line within seconds; ``ray.init`` would
-    retry for minutes before saying so."""
+    retry for minutes before saying so. ``recorded``: the address is the one ``ray start``
+    left in Ray's temporary directory, which ``ray.init()`` joins when given no address."""
     if not address or address in ("auto", "local") or "://" in address:
         return
     host, _, port = address.rpartition(":")
@@ -145,7 +148,22 @@ def _check_reachable(address: str | None) -> None:
         socket.create_connection((host, int(port)), timeout=5).close()
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
+        if recorded:
+            raise EnvironmentFault(
+                f"the Ray cluster last started on this machine ({address}) does not answer: "
+                f"{reason}; start it again, or run `ray stop`, or pass --ray-address local"
+            ) from None
         raise EnvironmentFault(f"cannot join the Ray cluster at {address}: {reason}") from None
+
+
+def _last_started() -> str | None:
+    """The address ``ray start`` recorded on this machine (None if none, or unreadable)."""
+    try:
+        from ray._private.utils import read_ray_address
+
+        return read_ray_address()
+    except Exception:  # a private helper: if it moves, Ray decides as before
+        return None
 
 
 def _pool(ray: Any, config: JobConfig, workers: int | None

@@ -55,6 +55,7 @@ class ShardResult:
     seconds: list[float]  # each row's share of the shard's translation time (by characters)
     worker: str
     model: str
+    cpu_seconds: float = 0.0  # CPU time of the worker's process over the shard (all threads)
 
 
 class ShardWorker:
@@ -77,14 +78,14 @@ class ShardWorker:
         if len(rows) != shard.rows:
             raise UserError("the input file changed while the job ran; rerun the job", shard.path)
         texts = [text for _, _, text in rows]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         outputs = translate_documents(self.translator, texts)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         weights = [len(t) for t in texts]
         total = sum(weights) or 1
         return ShardResult(
             shard.key, [r[0] for r in rows], [r[1] for r in rows], texts, outputs,
-            [elapsed * w / total for w in weights], self.name, self.translator.model,
+            [elapsed * w / total for w in weights], self.name, self.translator.model, cpu,
         )  # fmt: skip
 
 

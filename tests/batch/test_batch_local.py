@@ -223,6 +223,7 @@ def test_documents_translate_as_translate_text_would(fake_engine):
     tr = Translator.from_engines([engine], glossary=False, tm=False)
     docs = TEXTS + ["Same sentence. Same sentence.\n  - a list item\n  - another one\n"]
     together = translate_documents(tr, docs)
+    assert len(engine.calls) == 1  # one engine call for the whole shard, not one per document
     alone = [tr.translate_text(d).text if d.strip() else "" for d in docs]
     assert together == alone
     assert together[1] == TEXTS[1].upper()
@@ -274,5 +275,7 @@ def test_an_unreachable_cluster_is_one_line_in_seconds():
         port = sock.getsockname()[1]
     with pytest.raises(EnvironmentFault, match=f"cannot join the Ray cluster at 127.0.0.1:{port}"):
         _check_reachable(f"127.0.0.1:{port}")
+    with pytest.raises(EnvironmentFault, match="last started on this machine .*ray stop"):
+        _check_reachable(f"127.0.0.1:{port}", recorded=True)  # a stale `ray start` record
     _check_reachable("auto")  # Ray resolves these itself
     _check_reachable("ray://head:10001")
