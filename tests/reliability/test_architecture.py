@@ -9,7 +9,11 @@ from pathlib import Path
 import mt
 
 PACKAGE = Path(mt.__file__).resolve().parent
-STORAGE = {PACKAGE / "corpus" / "store.py", PACKAGE / "evaluate" / "storage.py"}
+STORAGE = {
+    PACKAGE / "corpus" / "store.py",
+    PACKAGE / "corpus" / "dialects.py",
+    PACKAGE / "evaluate" / "storage.py",
+}
 _SQL_CALL = re.compile(r"\.(conn|connection)\.(execute|executemany|executescript)\(|\.conn\b")
 
 
