@@ -1,19 +1,21 @@
-"""``mt batch translate``: mounted from :mod:`mt.batch.cli`, where it is still being built.
+"""``mt batch translate``: a whole collection (JSONL or Parquet) translated into shards.
 
-The command keeps its own ``--quiet/-q``; ``--verbose/-v`` (the shared option) is added here,
-so that every ``mt`` command takes both. When :mod:`mt.batch.cli` is finished, it moves here
-and takes :data:`~mt.cli.options.VerboseOption` in its signature like the other commands.
+Only the options are here; the job (planning, resuming, committing) is :mod:`mt.batch.job`
+and the engines are :mod:`mt.batch.local` and :mod:`mt.batch.ray_engine`. Nothing goes to
+stdout: the shards are the output, progress and the summary go to stderr.
 """
 
 from __future__ import annotations
 
-import inspect
-import typing
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from mt.batch.cli import translate_command as _translate
-from mt.cli.options import VerboseOption
+from mt.cli.options import Backend, Device, QuietOption, VerboseOption
+from mt.lang import check_lang
 
 batch_app = typer.Typer(
     help="Translate large collections resumably, on this machine or on a Ray cluster.",
@@ -21,23 +23,84 @@ batch_app = typer.Typer(
 )
 
 
-def _with_verbose(command):
-    """``command`` with the shared ``--verbose`` added to its parameters."""
-    hints = typing.get_type_hints(command, include_extras=True)
-    signature = inspect.signature(command)
-    params = [p.replace(annotation=hints.get(p.name, p.annotation))
-              for p in signature.parameters.values()]  # fmt: skip
-    params.append(inspect.Parameter("verbose", inspect.Parameter.KEYWORD_ONLY, default=False,
-                                    annotation=VerboseOption))  # fmt: skip
-
-    def wrapper(*args, verbose: bool = False, **kwargs):
-        return command(*args, **kwargs)
-
-    wrapper.__name__ = command.__name__
-    wrapper.__doc__ = command.__doc__
-    wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in params}
-    return wrapper
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
 
 
-batch_app.command("translate")(_with_verbose(_translate))
+class Format(StrEnum):
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+@batch_app.command("translate")
+def translate_command(
+    input_path: Annotated[
+        Path, typer.Argument(metavar="INPUT", help="JSONL/Parquet file, or a folder of them.")
+    ],
+    src: Annotated[str, typer.Option("--src", help="Source language (en, az, ru).")] = ...,
+    tgt: Annotated[str, typer.Option("--tgt", help="Target language (en, az, ru).")] = ...,
+    out: Annotated[Path, typer.Option("--out", help="Output folder (shards + manifest).")] = ...,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", help="Model hub id or local directory (default: models.toml)."),
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="local: this machine; ray: a Ray cluster.")
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address",
+            help="Ray cluster to join (default: RAY_ADDRESS, else a local cluster for this job).",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Engines in parallel (local default 1; ray: one per GPU, else one per 4 CPUs).",
+        ),
+    ] = None,
+    shard_rows: Annotated[
+        int, typer.Option("--shard-rows", min=1, help="Rows per shard (unit of resumption).")
+    ] = 1000,
+    fmt: Annotated[Format, typer.Option("--format", help="Output shard format.")] = Format.parquet,
+    backend: Annotated[
+        Backend, typer.Option("--backend", help="Inference backend.")
+    ] = Backend.auto,
+    device: Annotated[Device, typer.Option("--device", help="Where to run.")] = Device.auto,
+    beam: Annotated[int, typer.Option("--beam", min=1, help="Beam size (1: greedy).")] = 4,
+    batch_tokens: Annotated[
+        int | None,
+        typer.Option("--batch-tokens", min=1, help="Source tokens per batch (default by device)."),
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option("--threads", min=1, help="CPU threads per worker.")
+    ] = None,
+    glossary: Annotated[
+        Path | None, typer.Option("--glossary", help="Glossary TSV (default: the bundled one).")
+    ] = None,
+    no_glossary: Annotated[
+        bool, typer.Option("--no-glossary", help="Do not enforce any glossary.")
+    ] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+) -> None:
+    """Translate every row (id, text[, doc]) of INPUT into Parquet/JSONL shards in --out.
+
+    A rerun with the same arguments resumes: shards already in the manifest are skipped.
+    """
+    from mt.batch.job import run_batch
+    from mt.batch.worker import JobConfig
+
+    gloss: str | bool | None = False if no_glossary else glossary and str(glossary.resolve())
+    config = JobConfig(check_lang(src), check_lang(tgt), model, backend.value, device.value,
+                       beam, batch_tokens, gloss, threads)  # fmt: skip
+    summary = run_batch(
+        input_path, out, config, fmt=fmt.value, shard_rows=shard_rows, engine=engine.value,
+        workers=workers, ray_address=ray_address, progress=not quiet,
+    )  # fmt: skip
+    if not quiet:
+        print(f"mt batch: {summary.line()}", file=sys.stderr)

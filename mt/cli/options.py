@@ -72,6 +72,22 @@ VerboseOption = Annotated[
 ]
 
 
+class Backend(StrEnum):
+    """Inference backend (``mt translate``, ``mt batch translate``)."""
+
+    auto = "auto"
+    ct2 = "ct2"
+    hf = "hf"
+
+
+class Device(StrEnum):
+    """Where models run."""
+
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
 class ListFormat(StrEnum):
     text = "text"
     json = "json"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mt.cli.options import DbOption, QuietOption, VerboseOption
+from mt.cli.options import Backend, DbOption, Device, QuietOption, VerboseOption
 from mt.cli.output import detail, info
 from mt.cli.progress import progress
 from mt.errors import UserError
@@ -48,18 +48,6 @@ class InputFormat(StrEnum):
     text = "text"
     markdown = "markdown"
     html = "html"
-
-
-class Backend(StrEnum):
-    auto = "auto"
-    ct2 = "ct2"
-    hf = "hf"
-
-
-class Device(StrEnum):
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
 
 
 class GlossaryMode(StrEnum):
