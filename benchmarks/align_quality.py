@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from mt.corpus.align.api import align_segmented
+from mt.corpus.align.base import DEFAULT_METHOD
 from mt.corpus.align.galechurch import GaleChurchAligner
 from mt.corpus.align.priors import (
     CANONICAL_PAIRS,
@@ -121,7 +122,7 @@ def evaluate(docs: list[GoldDocument], args: argparse.Namespace) -> dict:
 def _args() -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=ROOT / "corpora")
-    ap.add_argument("--method", default="gale-church")
+    ap.add_argument("--method", default=DEFAULT_METHOD)
     ap.add_argument("--verbose", "-v", action="store_true", help="per-document figures")
     ap.add_argument("--no-null", action="store_true", help="exclude 1-0/0-1 from strict F1")
     ap.add_argument("--cv", action="store_true", help="leave-one-document-out priors")
