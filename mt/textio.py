@@ -31,21 +31,30 @@ def decode(data: bytes, path: str | Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def read_bytes(path: str | Path, *, allow_empty: bool = False) -> bytes:
+    """A file's bytes, or one clear :class:`UserError` (missing, a folder, unreadable, empty):
+    the checks every input file gets, text or binary document."""
+    p = Path(path)
+    if not p.exists():
+        raise UserError("no such file", path)
+    if p.is_dir():
+        raise UserError("is a directory, expected a file", path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read: {exc.strerror}", path) from None
+    if not allow_empty and not data:
+        raise UserError("empty file", path)
+    return data
+
+
 def read_text(path: str | Path, *, allow_empty: bool = False) -> str:
     """Read a whole UTF-8 text file, or stdin for ``-``."""
     if str(path) == "-":
         data = sys.stdin.buffer.read()
         path = "<stdin>"
     else:
-        p = Path(path)
-        if not p.exists():
-            raise UserError("no such file", path)
-        if p.is_dir():
-            raise UserError("is a directory, expected a file", path)
-        try:
-            data = p.read_bytes()
-        except OSError as exc:
-            raise UserError(f"cannot read: {exc.strerror}", path) from None
+        data = read_bytes(path, allow_empty=True)
     text = decode(data, path)
     if not allow_empty and not text.strip():
         raise UserError("empty file", path)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from mt.errors import UserError
 from mt.registry import Registry
+from mt.textio import read_bytes
 
 if TYPE_CHECKING:
     from mt.translate.pipeline import TranslationResult, Translator
@@ -72,22 +72,6 @@ def handler_for(path: str | Path | None) -> Handler | None:
     if path is None or str(path) == "-":
         return None
     return HANDLERS.find(Path(path).suffix.lower())
-
-
-def read_bytes(path: str | Path) -> bytes:
-    """A document's bytes, with the same checks as text input."""
-    p = Path(path)
-    if not p.exists():
-        raise UserError("no such file", path)
-    if p.is_dir():
-        raise UserError("is a directory, expected a file", path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read: {exc.strerror}", path) from None
-    if not data:
-        raise UserError("empty file", path)
-    return data
 
 
 def _register_builtin() -> None:
