@@ -68,6 +68,9 @@ class Config:
 
     type_probs: dict[tuple[int, int], float] = field(default_factory=lambda: dict(TYPE_PROBS))
     null_cost: float = 2.0
+    #: a null bead continuing a run costs this for an empty line, the full price for a
+    #: full-length sentence (lexdp._extend); None: every null pays the full price
+    null_extend: float | None = 0.0
     w_len: float = 0.5
     w_lex: float = 2.0
     z_floor: float = -10.0
@@ -222,7 +225,7 @@ class _Aligner:
         return lexdp.Params(
             penalties=pen, null_cost=cfg.null_cost, c=c, s2=s2, w_len=cfg.w_len,
             w_lex=cfg.w_lex, z_floor=cfg.z_floor, z_ceil=cfg.z_ceil,
-            size_power=cfg.size_power, scale=scale,
+            size_power=cfg.size_power, scale=scale, null_extend=cfg.null_extend,
         )  # fmt: skip
 
     def lexical_pass(
