@@ -37,6 +37,7 @@ import numpy as np
 
 from mt.corpus.align.base import Bead
 from mt.corpus.align.galechurch import _tabulated_cost
+from mt.corpus.align.vectors import cross_dots, window_norms
 
 #: Bead types with both sides, as (source sentences, target sentences).
 MATCH_TYPES: tuple[tuple[int, int], ...] = (
@@ -142,7 +143,6 @@ class Document:
     def __init__(
         self, u: np.ndarray, v: np.ndarray, src_len: np.ndarray, tgt_len: np.ndarray
     ) -> None:
-        from mt.corpus.align.vectors import window_norms
 
         self.u, self.v = u, v
         self.n, self.m = len(src_len), len(tgt_len)
@@ -192,7 +192,7 @@ class CrossDots:
         for start in range(0, n, self.CHUNK):
             stop = min(n, start + self.CHUNK)
             c0, c1 = int(self.clo[start:stop].min()), int(self.chi[start:stop].max())
-            block = (doc.u[start:stop] @ doc.v[c0:c1].T).astype(np.float64)
+            block = cross_dots(doc.u[start:stop], doc.v[c0:c1])
             cum = np.zeros((stop - start, c1 - c0 + 1))
             np.cumsum(block, axis=1, out=cum[:, 1:])
             self.cum.append(cum)

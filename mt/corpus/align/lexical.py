@@ -49,7 +49,7 @@ from mt.corpus.align.base import Bead, SentenceAligner, register
 from mt.corpus.align.galechurch import _groups, align_lengths
 from mt.corpus.align.priors import FITTED, PairPriors, get_priors
 from mt.corpus.align.tokens import SentenceTokens, analyse, load_glossary
-from mt.corpus.align.vectors import SideSpec, Weights, embed, idf, shifted_cosines
+from mt.corpus.align.vectors import DIM, SideSpec, Weights, embed, idf, shifted_cosines
 
 _CODE_RE = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
@@ -79,9 +79,8 @@ class Config:
     #: pseudo-count of the bead-type prior against the previous pass's (confidence-weighted)
     #: type counts (dev: 300 and 600 within 0.001, 150 costs Text+Berg 0.01, others +-0.003)
     type_adapt: float = 300.0
-    center: bool = False
     weights: Weights = field(default_factory=lambda: Weights(own=1.0, translated=2.0, keys=1.0))
-    dim: int = 1024
+    dim: int = DIM
     passes: int = 3
     train_share: float = 0.7
     train_multi: bool = False
@@ -200,9 +199,6 @@ class _Aligner:
         spec_t = SideSpec("F:", "E:", self.tgt_idf, self.src_idf, self.key_idf, rev)
         u = embed(self.ts, spec_s, w, self.cfg.dim, use_stems=stems)
         v = embed(self.tt, spec_t, w, self.cfg.dim, use_stems=stems)
-        if self.cfg.center:
-            u -= u.mean(axis=0)
-            v -= v.mean(axis=0)
         return u, v
 
     def scale(self, u: np.ndarray, v: np.ndarray, path: Sequence[Bead]) -> lexdp.Scale:
