@@ -212,3 +212,94 @@ def test_batched_costs_match_direct_dot_products() -> None:
         one = lexdp.match_costs(i, i + 1, 0, m, doc, dots, params, types)
         for got, want in zip(batch, one, strict=True):
             assert np.allclose(got[i - 1], want[0], equal_nan=True)
+
+
+# ---------------------------------------------------------------- null runs and sparse vectors
+
+
+def _bundle_pair(src_lang: str, tgt_lang: str) -> tuple[list[str], list[str], list[Bead]]:
+    """The bundled gold documents of one pair, concatenated, with their gold beads."""
+    from pathlib import Path
+
+    from mt.corpus.align.priors import gold_documents
+
+    src: list[str] = []
+    tgt: list[str] = []
+    gold: list[Bead] = []
+    for d in gold_documents(Path(__file__).resolve().parents[2] / "corpora", [(src_lang, tgt_lang)]):
+        ds, dt = len(src), len(tgt)
+        gold += [Bead(tuple(i + ds for i in b.src), tuple(j + dt for j in b.tgt)) for b in d.beads]
+        src += [s for para in d.src for s in para]
+        tgt += [t for para in d.tgt for t in para]
+    return src, tgt, gold
+
+
+#: Page furniture an OCR'd or web-scraped rendering carries and its source does not.
+CAPTIONS = [
+    "Фото:", "пресс-служба", "—", "стр. 4", "* * *", "12", "Архив", "Фото: МИД", "см. также",
+    "2", "—", "Источник:", "ред.", "14:05",
+]  # fmt: skip
+
+
+def test_a_run_of_caption_lines_stays_unaligned() -> None:
+    """Fourteen short unmatched lines are one cheap null run; the rest aligns as without them."""
+    from mt.corpus.align.lexical import Config
+
+    src, tgt, gold = _bundle_pair("en", "ru")
+    assert len(src) >= 80
+    clean = align_sentences(src, tgt, "en", "ru")
+    assert score_vecalign([(gold, clean)])["strict"]["f1"] > 0.97
+    k = clean[len(clean) // 2].tgt[0]  # the captions go in at a bead boundary
+    noisy = tgt[:k] + CAPTIONS + tgt[k:]
+    shift = len(CAPTIONS)
+    want = [(b.src, tuple(j + shift if j >= k else j for j in b.tgt)) for b in clean]
+    want += [((), (k + c,)) for c in range(shift)]
+    got = align_sentences(src, noisy, "en", "ru")
+    check_beads(got, len(src), len(noisy))
+    assert sorted(kinds(got)) == sorted(want)
+    # each null priced one by one (the old model), the run spills into its neighbours
+    flat = align_sentences(src, noisy, "en", "ru", config=Config(null_extend=None))
+    assert sorted(kinds(flat)) != sorted(want)
+
+
+def _chain_reference(x: np.ndarray, open_: float, ext: np.ndarray) -> np.ndarray:
+    """``min(X[j], min_{j' < j} X[j'] + open + ext[j'+1] + ... + ext[j-1])``, by brute force."""
+    out = x.copy()
+    for j in range(len(x)):
+        for s in range(j):
+            out[j] = min(out[j], x[s] + open_ + ext[s + 1 : j].sum())
+    return out
+
+
+def test_affine_null_chain_matches_brute_force() -> None:
+    from mt.corpus.align import lexdp
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        w = int(rng.integers(1, 12))
+        x = rng.uniform(0, 20, w)
+        x[rng.random(w) < 0.3] = np.inf
+        ext = rng.uniform(0, 4, w + 1)
+        open_ = float(rng.uniform(2, 8))
+        cum = np.concatenate(([0.0], np.cumsum(ext[:w]), [0.0]))
+        best, start = lexdp._chain(x, open_, cum)
+        assert np.allclose(best, _chain_reference(x, open_, ext), equal_nan=True)
+        for j in np.flatnonzero(start >= 0):  # the run's start explains the cost
+            s = start[j]
+            assert best[j] == pytest.approx(x[s] + open_ + ext[s + 1 : j].sum())
+
+
+def test_sparse_vectors_give_the_dense_window_norms_and_cosines() -> None:
+    import scipy.sparse as sp
+
+    from mt.corpus.align.vectors import shifted_cosines, window_norms
+
+    rng = np.random.default_rng(1)
+    dense = rng.normal(size=(30, 16)) * (rng.random((30, 16)) < 0.3)
+    other = rng.normal(size=(25, 16)) * (rng.random((25, 16)) < 0.3)
+    assert np.allclose(window_norms(sp.csr_matrix(dense)), window_norms(dense))
+    rows, cols = np.arange(20), np.arange(20)
+    got = shifted_cosines(sp.csr_matrix(dense), sp.csr_matrix(other), rows, cols, (0, 3))
+    want = shifted_cosines(dense, other, rows, cols, (0, 3))
+    for g, w in zip(got, want, strict=True):
+        assert np.allclose(g, w)

@@ -18,10 +18,10 @@ from mt.corpus.align.devdata import dev_root, load_set, set_names
 from mt.corpus.align.score import score_vecalign
 
 FLOORS = {
-    "textberg-defr-dev": 0.83,
-    "opusbooks-enru-val": 0.915,
-    "transread-literary": 0.885,
-    "parice-enis": 0.835,
+    "textberg-defr-dev": 0.86,
+    "opusbooks-enru-val": 0.92,
+    "transread-literary": 0.895,
+    "parice-enis": 0.845,
 }
 TARGETS = {"textberg-defr-dev": 0.90, "opusbooks-enru-val": 0.93}
 #: Gale-Church on the same sets (what the new default must beat).
