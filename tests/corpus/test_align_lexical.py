@@ -282,7 +282,7 @@ def test_affine_null_chain_matches_brute_force() -> None:
         ext = rng.uniform(0, 4, w + 1)
         open_ = float(rng.uniform(2, 8))
         cum = np.concatenate(([0.0], np.cumsum(ext[:w]), [0.0]))
-        best, start = lexdp._chain(x, open_, cum)
+        best, start = lexdp._chain(x, np.full(w, open_), cum)
         assert np.allclose(best, _chain_reference(x, open_, ext), equal_nan=True)
         for j in np.flatnonzero(start >= 0):  # the run's start explains the cost
             s = start[j]
@@ -303,3 +303,40 @@ def test_sparse_vectors_give_the_dense_window_norms_and_cosines() -> None:
     want = shifted_cosines(dense, other, rows, cols, (0, 3))
     for g, w in zip(got, want, strict=True):
         assert np.allclose(g, w)
+
+
+def test_boundary_cues_and_their_costs() -> None:
+    from mt.corpus.align.boundaries import CUES, boundary_costs, cue_classes, used_boundaries
+
+    sents = [
+        "Die erfolgreichen Bergsteiger waren :",
+        "Hartog , J. Brown und Dr. Tom Patey .",
+        "Erstersteigung 1933 durch B.M .",
+        "Abalakow , seitdem wiederholt besucht .",
+        "« Bär !",
+        "» und mit ein paar spöttischen Bemerkungen .",
+        "1956 , S. 340-343 ) .",
+        "Ein ganzer Satz ohne Ende",
+        "Noch ein Satz .",
+    ]
+    got = [CUES[k] for k in cue_classes(sents)[1:-1]]
+    assert got == [
+        "ends_colon", "plain", "ends_short", "plain", "next_lower", "next_digit", "plain",
+        "no_final",
+    ]  # fmt: skip
+    # a path that never splits after a colon makes such a split dear, a plain one cheap
+    classes = np.array([-1] + [3, 0] * 30 + [-1])
+    path = []
+    i = 0
+    while i < 61:
+        if classes[i + 1] == 3:
+            path.append(Bead((i, i + 1), (len(path),)))
+            i += 2
+        else:
+            path.append(Bead((i,), (len(path),)))
+            i += 1
+    used = used_boundaries(path, 61, 0)
+    assert used[61] and not used[1] and used[2]
+    costs = boundary_costs(classes, used)
+    assert costs[1] > 1.0 and costs[2] < 0 and costs[0] == costs[61] == 0.0
+    assert np.all(boundary_costs(classes, used, weight=0.0) == 0.0)

@@ -142,11 +142,19 @@ class Document:
     """Per-document arrays the costs read: vectors, window norms and lengths, cross dots."""
 
     def __init__(
-        self, u: np.ndarray, v: np.ndarray, src_len: np.ndarray, tgt_len: np.ndarray
+        self,
+        u: np.ndarray,
+        v: np.ndarray,
+        src_len: np.ndarray,
+        tgt_len: np.ndarray,
+        bounds: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
-
         self.u, self.v = u, v
         self.n, self.m = len(src_len), len(tgt_len)
+        # cost of a bead boundary after r source / c target sentences (mt.corpus.align.boundaries)
+        if bounds is None:
+            bounds = np.zeros(self.n + 1), np.zeros(self.m + 1)
+        self.src_b, self.tgt_b = (np.asarray(b, dtype=np.float64) for b in bounds)
         self.src_cum = np.concatenate(([0.0], np.cumsum(src_len, dtype=np.float64)))
         self.tgt_cum = np.concatenate(([0.0], np.cumsum(tgt_len, dtype=np.float64)))
         self.src_w = _evidence(np.asarray(src_len, dtype=np.float64))
@@ -314,6 +322,7 @@ def match_costs(
     length = _tabulated_cost(delta)
     size = types.size[None, :, None]
     cost = types.pen[None, :, None] + params.w_len * length + params.w_lex * size * lex
+    cost += doc.src_b[i][:, :, None] + doc.tgt_b[lo : hi + 1][None, None, :]
     cost[types.a[None, :] > i] = np.inf
     return cost, lex, length
 
@@ -377,8 +386,10 @@ def run(doc: Document, band: Band, params: Params) -> Path:
     costs = _RowCosts(doc, band, CrossDots(doc, band), params, types)
     n, m = doc.n, doc.m
     ext10 = _extend(types.null10, doc.src_w, params)
-    ext01 = _extend(types.null01, doc.tgt_w, params)
+    # a 0-1 bead taking target sentence k ends a bead at k + 1: it pays that boundary's cost
+    ext01 = _extend(types.null01, doc.tgt_w, params) + doc.tgt_b[1:]
     ext01_cum = np.concatenate(([0.0], np.cumsum(ext01), [0.0]))  # [m + 1]: unused pad
+    open01 = types.null01 + np.concatenate((doc.tgt_b[1:], [0.0]))
     ring = np.full((MAX_SIDE + 2, m + 1 + MAX_SIDE), np.inf)
     ring_band = [(0, -1)] * (MAX_SIDE + 1)
     dead = MAX_SIDE + 1  # an all-infinite row for predecessors before row 0
@@ -401,8 +412,8 @@ def run(doc: Document, band: Band, params: Params) -> Path:
             cost, lex, length = costs.row(i, lo, hi)
             slots = np.array([(i - a) % (MAX_SIDE + 1) if i >= a else dead for a in types.a])
             prev = ring[slots[:, None], cols[None, :] - types.b[:, None]]
-            opened = ring[(i - 1) % (MAX_SIDE + 1), cols] + types.null10
-            extended = gap10[lo : hi + 1] + ext10[i - 1]
+            opened = ring[(i - 1) % (MAX_SIDE + 1), cols] + types.null10 + doc.src_b[i]
+            extended = gap10[lo : hi + 1] + ext10[i - 1] + doc.src_b[i]
             is_ext = extended < opened
             run10 = np.where(is_ext, extended, opened)
             cands = np.vstack((prev + cost, run10[None]))
@@ -413,7 +424,7 @@ def run(doc: Document, band: Band, params: Params) -> Path:
         back[np.isinf(best)] = -1
         gap10 = np.full(m + 1, np.inf)
         gap10[lo : hi + 1] = run10
-        best, start = _chain(best, types.null01, ext01_cum[lo : hi + 2])
+        best, start = _chain(best, open01[lo : hi + 1], ext01_cum[lo : hi + 2])
         slot = i % (MAX_SIDE + 1)
         old_lo, old_hi = ring_band[slot]
         ring[slot, old_lo + MAX_SIDE : old_hi + MAX_SIDE + 1] = np.inf
@@ -456,25 +467,29 @@ class _Row:
     chosen: np.ndarray
 
 
-def _chain(x: np.ndarray, open_: float, ext_cum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _chain(
+    x: np.ndarray, open_: np.ndarray, ext_cum: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Runs of 0-1 beads within a row, with affine costs (see :func:`_extend`).
 
+    ``open_[k]``: cost of a run's first bead when it starts at the row's column ``k``;
     ``ext_cum[k]``: summed extension costs of the row's first ``k`` columns' target sentences
     (the sentence taken into cell ``k`` is the one before it). A run from cell ``j'`` to ``j``
-    pays ``open`` for sentence ``j'`` and the extension costs of the rest, so
-    ``G[j] = open + E[j] + min_{j' < j}(X[j'] - E[j' + 1])`` with ``E = ext_cum``. The cell's
-    best is ``min(X[j], G[j])``. Returns the best and, per cell, the run's start (-1: none).
+    pays ``open_[j']`` and the extension costs of the rest, so
+    ``G[j] = E[j] + min_{j' < j}(X[j'] + open_[j'] - E[j' + 1])`` with ``E = ext_cum``. The
+    cell's best is ``min(X[j], G[j])``. Returns the best and, per cell, the run's start (-1:
+    none).
     """
     width = len(x)
     idx = np.arange(width)
-    via = x - ext_cum[1 : width + 1]
+    via = x + open_ - ext_cum[1 : width + 1]
     low = np.minimum.accumulate(via)
     arg = np.zeros(width, dtype=np.int64)
     if width:
         is_new = np.concatenate(([True], via[1:] < low[:-1]))
         arg = np.maximum.accumulate(np.where(is_new, idx, 0))
     gap = np.full(width, np.inf)
-    gap[1:] = open_ + ext_cum[1:width] + low[:-1]
+    gap[1:] = ext_cum[1:width] + low[:-1]
     start = np.where(gap < x, np.concatenate(([-1], arg[:-1])), -1)
     return np.minimum(x, gap), start
 

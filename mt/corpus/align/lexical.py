@@ -45,7 +45,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from mt.corpus.align import lexdp, model1
+from mt.corpus.align import boundaries, lexdp, model1
 from mt.corpus.align.base import Bead, SentenceAligner, register
 from mt.corpus.align.galechurch import _groups, align_lengths
 from mt.corpus.align.priors import FITTED, PairPriors, get_priors
@@ -88,6 +88,8 @@ class Config:
     stem: int = 6
     margin: int = 20
     full_cells: int = 400_000
+    #: weight of the bead-boundary costs learnt from the cues (boundaries.py); 0: off
+    boundary_weight: float = 1.0
     #: pseudo-count of the prior s2 when estimating the length variance from the document
     s2_prior_weight: float = 20.0
 
@@ -176,6 +178,8 @@ class _Aligner:
         self.tgt_len = np.array([len(s) for s in tgt], dtype=np.float64)
         self.prior = _length_priors(src, tgt, sl, tl)
         self.blocks = blocks
+        self.cues = boundaries.cue_classes(src), boundaries.cue_classes(tgt)
+        self.bounds: tuple[np.ndarray, np.ndarray] | None = None
         self.key_idf = idf([s.keys for s in self.ts] + [t.keys for t in self.tt])
         self.src_idf = idf([s.stems for s in self.ts])
         self.tgt_idf = idf([t.stems for t in self.tt])
@@ -225,6 +229,15 @@ class _Aligner:
             size_power=cfg.size_power, scale=scale, null_extend=cfg.null_extend,
         )  # fmt: skip
 
+    def learn_boundaries(self, path: Sequence[Bead]) -> None:
+        """Bead-boundary costs from the cues and the previous pass's path (see boundaries)."""
+        n, m = len(self.src_len), len(self.tgt_len)
+        w = self.cfg.boundary_weight
+        self.bounds = (
+            boundaries.boundary_costs(self.cues[0], boundaries.used_boundaries(path, n, 0), w),
+            boundaries.boundary_costs(self.cues[1], boundaries.used_boundaries(path, m, 1), w),
+        )
+
     def lexical_pass(
         self, u: np.ndarray, v: np.ndarray, params: lexdp.Params, path: list[Bead]
     ) -> tuple[list[Bead], list[float], list[float]]:
@@ -243,11 +256,17 @@ class _Aligner:
         self, u: np.ndarray, v: np.ndarray, params: lexdp.Params, bl: _Block, path: list[Bead]
     ) -> lexdp.Path:
         n, m = bl.s1 - bl.s0, bl.t1 - bl.t0
+        bounds = None
+        if self.bounds is not None:  # a block's own ends are boundaries whatever they cost
+            bs, bt = self.bounds[0][bl.s0 : bl.s1 + 1].copy(), self.bounds[1][bl.t0 : bl.t1 + 1].copy()
+            bs[[0, -1]] = bt[[0, -1]] = 0.0
+            bounds = bs, bt
         doc = lexdp.Document(
             u[bl.s0 : bl.s1],
             v[bl.t0 : bl.t1],
             self.src_len[bl.s0 : bl.s1],
             self.tgt_len[bl.t0 : bl.t1],
+            bounds,
         )
         if n == 0 or m == 0:
             return lexdp.run(doc, lexdp.Band.full(n, m), params)
@@ -363,6 +382,8 @@ def align_sentences(
         u, v = al.vectors(fwd, rev)
         conf = [confidence(z, ln) for z, ln in zip(zs, lens, strict=True)]
         params = al.params(al.scale(u, v, path), path, conf)
+        if cfg.boundary_weight:
+            al.learn_boundaries(path)
         path, zs, lens = al.lexical_pass(u, v, params, path)
     return [
         Bead(b.src, b.tgt, round(confidence(z, ln), 6))
