@@ -226,7 +226,8 @@ def _bundle_pair(src_lang: str, tgt_lang: str) -> tuple[list[str], list[str], li
     src: list[str] = []
     tgt: list[str] = []
     gold: list[Bead] = []
-    for d in gold_documents(Path(__file__).resolve().parents[2] / "corpora", [(src_lang, tgt_lang)]):
+    corpus = Path(__file__).resolve().parents[2] / "corpora"
+    for d in gold_documents(corpus, [(src_lang, tgt_lang)]):
         ds, dt = len(src), len(tgt)
         gold += [Bead(tuple(i + ds for i in b.src), tuple(j + dt for j in b.tgt)) for b in d.beads]
         src += [s for para in d.src for s in para]

@@ -467,9 +467,7 @@ class _Row:
     chosen: np.ndarray
 
 
-def _chain(
-    x: np.ndarray, open_: np.ndarray, ext_cum: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _chain(x: np.ndarray, open_: np.ndarray, ext_cum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Runs of 0-1 beads within a row, with affine costs (see :func:`_extend`).
 
     ``open_[k]``: cost of a run's first bead when it starts at the row's column ``k``;

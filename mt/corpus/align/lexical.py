@@ -258,7 +258,8 @@ class _Aligner:
         n, m = bl.s1 - bl.s0, bl.t1 - bl.t0
         bounds = None
         if self.bounds is not None:  # a block's own ends are boundaries whatever they cost
-            bs, bt = self.bounds[0][bl.s0 : bl.s1 + 1].copy(), self.bounds[1][bl.t0 : bl.t1 + 1].copy()
+            bs = self.bounds[0][bl.s0 : bl.s1 + 1].copy()
+            bt = self.bounds[1][bl.t0 : bl.t1 + 1].copy()
             bs[[0, -1]] = bt[[0, -1]] = 0.0
             bounds = bs, bt
         doc = lexdp.Document(
