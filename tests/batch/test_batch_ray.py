@@ -109,7 +109,9 @@ def test_ray_job_killed_midway_resumes_with_every_id_once(tmp_path, tiny_marian_
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert f"({first * 25} rows in {first} shards done before)" in rerun.stderr
-    assert rerun.stderr.count("\n") <= 3  # our progress and summary only; Ray's go to _ray.log
+    # our progress lines and summary only (how many depends on speed); Ray's go to _ray.log
+    lines = rerun.stderr.splitlines()
+    assert lines and all(line.startswith("mt batch: ") for line in lines), rerun.stderr
     assert read_ids(out) == Counter(ids)  # every id exactly once
     assert done_shards(out) == 80
     assert (out / "_ray.log").is_file()
