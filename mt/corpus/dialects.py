@@ -25,8 +25,10 @@ psycopg error into the store's one-line errors.
 from __future__ import annotations
 
 import os
+import random
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import lru_cache
@@ -269,8 +271,7 @@ class SQLiteDialect(Dialect):
         try:
             self.check_kind(conn, db, readonly=False)
             conn.execute("PRAGMA foreign_keys = ON")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA temp_store = FILE")  # staging tables spill to disk, not RAM
         except BaseException:
@@ -435,6 +436,32 @@ class SQLiteDialect(Dialect):
 
     def errors(self) -> tuple[type[BaseException], ...]:
         return (sqlite3.Error,)
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch a store (a new one: its first openers race here) to WAL, in short tries.
+
+    Why not one ``PRAGMA journal_mode = WAL`` under the busy timeout: the switch needs an
+    exclusive lock, and while another process holds the rollback journal's write lock (the
+    first opener creating the schema) SQLite does not wait for it but fails at once ("database
+    is locked"): waiting would deadlock, as that writer's commit waits for our shared lock.
+    A failed try ends its statement and drops its locks; the next, after a short random
+    pause, finds the file in WAL (the other won) or free.
+    """
+    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return
+    deadline = time.monotonic() + busy_timeout()
+    conn.execute("PRAGMA busy_timeout = 50")
+    try:
+        while True:
+            with suppress(sqlite3.OperationalError):  # "database is locked": try again
+                if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
+                    return
+            if time.monotonic() > deadline:
+                raise sqlite3.OperationalError("database is locked")
+            time.sleep(random.uniform(0.01, 0.1))
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
 
 
 def _sqlite_connect(target: str, *, uri: bool) -> sqlite3.Connection:

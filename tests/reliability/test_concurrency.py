@@ -78,3 +78,43 @@ def test_busy_store_beyond_the_timeout_is_one_line(tmp_path):
         holder.close()
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.count("\n") == 1 and "busy" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_switching_a_new_store_to_wal_cannot_deadlock_with_a_writer(tmp_path, monkeypatch):
+    """A writer holds the rollback journal's write lock while another opener switches the
+    new file to WAL. One ``PRAGMA journal_mode = WAL`` fails at once there ("database is
+    locked": SQLite refuses to wait on a lock the waiter itself blocks), which an importer
+    racing another to create the store reported as a busy store; the switch now retries."""
+    import threading
+    import time
+
+    from mt.corpus.dialects import _enable_wal, _sqlite_connect
+
+    monkeypatch.setenv("MT_BUSY_TIMEOUT", "6")
+    db = tmp_path / "new.sqlite"
+    writer = _sqlite_connect(str(db), uri=False)
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    opener = _sqlite_connect(str(db), uri=False)
+    errors: list[BaseException] = []
+
+    def switch() -> None:
+        try:
+            _enable_wal(opener)
+        except BaseException as exc:  # noqa: BLE001 (reported by the assertion below)
+            errors.append(exc)
+
+    thread = threading.Thread(target=switch)
+    t0 = time.monotonic()
+    thread.start()
+    time.sleep(0.3)  # the opener is now trying to switch
+    writer.execute("COMMIT")  # needs the opener's shared lock gone
+    thread.join(timeout=10)
+    elapsed = time.monotonic() - t0
+    assert not errors and not thread.is_alive()
+    assert elapsed < 3, f"writer and opener waited on each other for {elapsed:.1f} s"
+    assert opener.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert opener.execute("SELECT x FROM t").fetchall() == [(1,)]
+    writer.close()
+    opener.close()
