@@ -19,7 +19,7 @@ Features are hashed (CRC-32, with a hashed sign) into ``dim`` dimensions and the
 sparse (``scipy.sparse`` CSR), so memory is the number of features the sentences hold, linear
 in the document whatever ``dim`` is. ``DIM`` = 4,096 was chosen on the dev sets; strict F1
 at 1,024 buckets (dense, before) / 4,096 / 2^24 (no collisions): TransRead 0.894 / 0.902 /
-0.900, ParIce 0.841 / 0.853 / 0.852, OPUS Books 0.923 / 0.925 / 0.924. At 1,024, collisions
+0.904, ParIce 0.841 / 0.853 / 0.852, OPUS Books 0.923 / 0.925 / 0.924. At 1,024, collisions
 among a few thousand stems and their translations are noise the DP has to score. Text+Berg,
 one OCR'd document of 422 beads, moves with the hash layout alone: 0.863-0.881 over seven
 bucket counts from 2,048 to 2^24 (mean 0.874, 4,096 at the top), so its figure says more
