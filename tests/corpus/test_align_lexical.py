@@ -341,3 +341,54 @@ def test_boundary_cues_and_their_costs() -> None:
     costs = boundary_costs(classes, used)
     assert costs[1] > 1.0 and costs[2] < 0 and costs[0] == costs[61] == 0.0
     assert np.all(boundary_costs(classes, used, weight=0.0) == 0.0)
+
+
+# ---------------------------------------------------------------- anchors across a split
+
+SPLIT_EN = [
+    "On 9 May 1956 the expedition reached the summit together with the Sherpa Gyalzen (No.",
+    "57) and on 11 May Kato and Higeta followed them to the top.",
+    "They returned to the base camp on 14 May, tired but unharmed.",
+]
+SPLIT_RU = [
+    "9 мая 1956 года экспедиция достигла вершины вместе с шерпой Гьялценом (№ 57).",
+    "11 мая за ними на вершину поднялись Като и Хигета.",
+    "В базовый лагерь они вернулись 14 мая, усталые, но невредимые.",
+]
+
+
+def test_a_number_split_off_by_the_splitter_joins_its_beads() -> None:
+    """ "(No." / "57)": the DP alone pairs the fragments one to one; the anchor joins them."""
+    from mt.corpus.align.lexical import Config
+
+    assert kinds(align_sentences(SPLIT_EN, SPLIT_RU, "en", "ru")) == [
+        ((0, 1), (0, 1)), ((2,), (2,)),
+    ]  # fmt: skip
+    plain = align_sentences(SPLIT_EN, SPLIT_RU, "en", "ru", config=Config(anchor_max_df=0))
+    assert kinds(plain) == [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+
+
+def _anchor_join(src: list[str], tgt: list[str], beads, **kw) -> list:
+    from mt.corpus.align.anchors import join_split_anchors
+    from mt.corpus.align.tokens import analyse, load_glossary
+
+    glossary = load_glossary()
+    ts, tt = analyse(src, "en", glossary, 6), analyse(tgt, "ru", glossary, 6)
+    return kinds(join_split_anchors([Bead(s, t, 0.9) for s, t in beads], ts, tt, **kw))
+
+
+def test_anchor_join_needs_balance_rarity_and_no_block_start() -> None:
+    one_one = [((0,), (0,)), ((1,), (1,)), ((2,), (2,))]
+    joined = [((0, 1), (0, 1)), ((2,), (2,))]
+    assert _anchor_join(SPLIT_EN, SPLIT_RU, one_one, max_df=5) == joined
+    # a block (paragraph anchor) starts at source sentence 1: never joined across it
+    assert _anchor_join(SPLIT_EN, SPLIT_RU, one_one, max_df=5, block_starts={1}) == one_one
+    # the number already balanced in each bead: nothing to join
+    balanced = [SPLIT_RU[0].replace("(№ 57)", ""), "№ 57: " + SPLIT_RU[1], SPLIT_RU[2]]
+    assert _anchor_join(SPLIT_EN, balanced, one_one, max_df=5) == one_one
+    # the same number in three more sentence pairs: no longer rare enough to decide
+    more_en = [*SPLIT_EN, *(f"Camp {c} stood at 57 metres above the lake." for c in "ABC")]
+    more_ru = [*SPLIT_RU, *(f"Лагерь {c} стоял в 57 метрах над озером." for c in "ABC")]
+    more = [*one_one, ((3,), (3,)), ((4,), (4,)), ((5,), (5,))]
+    assert _anchor_join(more_en, more_ru, more, max_df=4)[:2] == joined
+    assert _anchor_join(more_en, more_ru, more, max_df=3) == more

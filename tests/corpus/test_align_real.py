@@ -18,12 +18,12 @@ from mt.corpus.align.devdata import dev_root, load_set, set_names
 from mt.corpus.align.score import score_vecalign
 
 FLOORS = {
-    "textberg-defr-dev": 0.86,
+    "textberg-defr-dev": 0.90,  # the target, reached (0.916)
     "opusbooks-enru-val": 0.92,
     "transread-literary": 0.895,
-    "parice-enis": 0.845,
+    "parice-enis": 0.85,
 }
-TARGETS = {"textberg-defr-dev": 0.90, "opusbooks-enru-val": 0.93}
+TARGETS = {"opusbooks-enru-val": 0.93}
 #: Gale-Church on the same sets (what the new default must beat).
 GALE_CHURCH = {
     "textberg-defr-dev": 0.662,
