@@ -319,11 +319,14 @@ def test_boundary_cues_and_their_costs() -> None:
         "1956 , S. 340-343 ) .",
         "Ein ganzer Satz ohne Ende",
         "Noch ein Satz .",
+        "'I will go to the kitchen,' she said.",
+        "'He will be pleased.'",
+        "'Why is it impossible?",
     ]
     got = [CUES[k] for k in cue_classes(sents)[1:-1]]
     assert got == [
         "ends_colon", "plain", "ends_short", "plain", "next_lower", "next_digit", "plain",
-        "no_final",
+        "no_final", "plain", "plain", "turn",
     ]  # fmt: skip
     # a path that never splits after a colon makes such a split dear, a plain one cheap
     classes = np.array([-1] + [3, 0] * 30 + [-1])

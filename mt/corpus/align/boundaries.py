@@ -6,7 +6,9 @@ keeps the fragments together (a 2-2 or 3-2 bead) because the other side does not
 there. Words cannot tell those fragments apart from sentences that happen to translate one to
 one. The surface around the split can: a next "sentence" that starts in lower case, or a
 previous one that ends in a colon or an initial, is a continuation more often than the
-document's other boundaries are.
+document's other boundaries are; a quotation that closes right before another opens (a change
+of speaker, "*turn*") is a bead boundary more often (OPUS Books, English side: 99% against
+88%; a translation's dialogue lines start where the speaker changes).
 
 How often depends on the document (Text+Berg: after a colon 52% of source splits are bead
 boundaries, against 86% overall; TransRead: 88% against 84%), so nothing is fixed in
@@ -28,10 +30,12 @@ import numpy as np
 from mt.corpus.align.base import Bead
 
 #: Cue classes of the boundary between two consecutive sentences (see :func:`cue_of`).
-CUES = ("plain", "next_lower", "next_digit", "ends_colon", "ends_short", "no_final")
+CUES = ("plain", "next_lower", "next_digit", "ends_colon", "ends_short", "no_final", "turn")
 _OPENERS = "«»\"'„“”‘’()[]{}-–—*. "
 _SHORT_END = re.compile(r"(?:^|[\s(.])\w{1,2}\s?\.$")
 _FINAL = re.compile(r"[.!?…»\"'”’)\]]$")
+_CLOSERS = ("'", '"', "”", "»", "’")
+_QUOTE_OPENERS = ("'", '"', "“", "«", "‘", "„", "—", "–", "-")
 #: Pseudo-count of the document's overall rate in a class's estimate: a class seen 10 times
 #: moves a third of the way from the overall rate to its own.
 PRIOR_COUNT = 20.0
@@ -52,6 +56,8 @@ def cue_of(current: str, following: str) -> int:
         return 4
     if cur and not _FINAL.search(cur):
         return 5
+    if cur.endswith(_CLOSERS) and following.lstrip().startswith(_QUOTE_OPENERS):
+        return 6  # a turn: one quotation closes, the next opens
     return 0
 
 
