@@ -18,9 +18,9 @@ from mt.corpus.align.devdata import dev_root, load_set, set_names
 from mt.corpus.align.score import score_vecalign
 
 FLOORS = {
-    "textberg-defr-dev": 0.90,  # the target, reached (0.916)
-    "opusbooks-enru-val": 0.92,
-    "transread-literary": 0.895,
+    "textberg-defr-dev": 0.90,  # the target, reached (0.921)
+    "opusbooks-enru-val": 0.925,
+    "transread-literary": 0.90,
     "parice-enis": 0.85,
 }
 TARGETS = {"opusbooks-enru-val": 0.93}
