@@ -14,7 +14,8 @@ same way. Last, a synthetic 10,000 x 10,000-sentence document with a known align
 in a child process, for wall time and that process's peak memory (targets: < 30 s, < 1 GB).
 
 Targets for the default (lexical): strict F1 >= 0.90 Text+Berg, >= 0.93 OPUS Books, >= 0.98
-bundle (strict F1 is printed to four decimals, so that no target is met by rounding). Usage: python benchmarks/align_real.py [--sets NAME,...] [--no-synthetic] [--size N]
+bundle (strict F1 is printed to four decimals, so that no target is met by rounding).
+Usage: python benchmarks/align_real.py [--sets NAME,...] [--no-synthetic] [--size N]
 """
 
 from __future__ import annotations
