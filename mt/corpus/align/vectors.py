@@ -23,8 +23,8 @@ at 1,024 buckets (dense, before) / 4,096 / 2^24 (no collisions): TransRead 0.894
 among a few thousand stems and their translations are noise the DP has to score. Text+Berg,
 one OCR'd document of 422 beads, moves with the hash layout alone: 0.863-0.881 over seven
 bucket counts from 2,048 to 2^24 (mean 0.874, 4,096 at the top; before the anchor joins of
-:mod:`anchors`, 0.899-0.916 after), so its figure says more about that document's knife-edge
-beads than about the bucket count.
+:mod:`anchors`; 0.891-0.921 with today's aligner), so its figure says more about that
+document's knife-edge beads than about the bucket count.
 """
 
 from __future__ import annotations
