@@ -31,14 +31,28 @@ def decode(data: bytes, path: str | Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_bytes(path: str | Path, *, allow_empty: bool = False) -> bytes:
-    """A file's bytes, or one clear :class:`UserError` (missing, a folder, unreadable, empty):
-    the checks every input file gets, text or binary document."""
+def check_input(path: str | Path, *, allow_empty: bool = False) -> Path:
+    """A readable regular file (non-empty unless ``allow_empty``), or a :class:`UserError`
+    saying what is wrong: the checks every input file gets before it is opened."""
     p = Path(path)
     if not p.exists():
-        raise UserError("no such file", path)
+        raise UserError("no such file", p)
     if p.is_dir():
-        raise UserError("is a directory, expected a file", path)
+        raise UserError("is a directory, expected a file", p)
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise UserError(f"cannot read: {exc.strerror}", p) from None
+    if size == 0 and not allow_empty:
+        raise UserError("empty file", p)
+    return p
+
+
+def read_bytes(path: str | Path, *, allow_empty: bool = False) -> bytes:
+    """A file's bytes, or one clear :class:`UserError` (missing, a folder, unreadable, empty):
+    the checks every input file gets, text or binary document. Emptiness is judged on the
+    bytes read, not the file size, so a pipe (``<(command)``) reads as what it holds."""
+    p = check_input(path, allow_empty=True)
     try:
         data = p.read_bytes()
     except OSError as exc:

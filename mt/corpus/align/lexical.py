@@ -84,7 +84,7 @@ class Config:
     #: cap of one sentence's lexical cost (its -LLR). Why 5, not 10: above ~7 a correct 1-1
     #: with a poor lexicon (a 7-sentence statement, a perturbed Model 1) costs more than a
     #: 1-0 plus a 0-1, and pairs of nulls replace it (dev: ParIce +0.005 to +0.009 and bundle
-    #: az-ru +0.002 to +0.004 over four hash layouts; OPUS -0.001, Text+Berg unchanged)
+    #: az-ru +0.0015 to +0.006 over four hash layouts; OPUS -0.001, Text+Berg unchanged)
     z_ceil: float = 5.0
     size_power: float = 1.0
     #: pseudo-count of the bead-type prior against the previous pass's (confidence-weighted)

@@ -18,7 +18,7 @@ from pathlib import Path
 from mt.errors import UserError, write_fault
 from mt.lang import LANGS, az_cyrillic_to_latin, check_lang
 from mt.registry import Registry
-from mt.textio import temp_beside
+from mt.textio import check_input, temp_beside
 
 ORIGINS: tuple[str, ...] = ("original", "human", "machine", "unknown")
 
@@ -173,22 +173,6 @@ def choose_pair(
 
 def _names(langs: Sequence[str]) -> str:
     return ", ".join(langs) if langs else "none"
-
-
-def check_input(path: str | Path) -> Path:
-    """A readable, non-empty regular file, or a :class:`UserError` saying what is wrong."""
-    p = Path(path)
-    if not p.exists():
-        raise UserError("no such file", p)
-    if p.is_dir():
-        raise UserError("is a directory, expected a file", p)
-    try:
-        size = p.stat().st_size
-    except OSError as exc:
-        raise UserError(f"cannot read: {exc.strerror}", p) from None
-    if size == 0:
-        raise UserError("empty file", p)
-    return p
 
 
 def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
