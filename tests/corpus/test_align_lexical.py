@@ -9,7 +9,7 @@ from mt.corpus.align.api import align_presplit
 from mt.corpus.align.base import DEFAULT_METHOD, Bead, get_aligner
 from mt.corpus.align.beads import check_beads, parse_beads, read_beads
 from mt.corpus.align.lexdp import Band
-from mt.corpus.align.lexical import align_sentences, check_code
+from mt.corpus.align.lexical import align_sentences, check_code, training_beads
 from mt.corpus.align.model1 import train
 from mt.corpus.align.score import score_files, score_vecalign
 from mt.corpus.align.tokens import load_glossary, skeleton, word_keys, words
@@ -190,6 +190,19 @@ def test_type_prior_adapts_to_the_previous_path() -> None:
     doubtful = _type_penalties(TYPE_PROBS, path, [0.1] * len(path), 100.0)
     assert prior[(2, 1)] == pytest.approx(-np.log(TYPE_PROBS[(2, 1)] / sum(TYPE_PROBS.values())))
     assert adapted[(2, 1)] < doubtful[(2, 1)] < prior[(2, 1)] and adapted[(1, 1)] > prior[(1, 1)]
+
+
+def test_training_beads_break_flat_similarity_ties_by_length_fit() -> None:
+    """A keys-only pass of en-ru leaves every z at 0: length fit, not position, must decide."""
+    path = [Bead((i,), (i,)) for i in range(6)] + [Bead((6, 7), (6,))]
+    lens = [3.0, 2.5, 0.1, 2.0, 0.2, 0.3, 0.0]
+    flat = training_beads(path, [0.0] * 7, lens, share=0.5)
+    assert flat == [path[2], path[4], path[5]]  # not the document's first three
+    zs = [0.1, 2.0, 0.5, float("nan"), 1.0, 0.5, 9.0]
+    ranked = training_beads(path, zs, lens, share=0.5)
+    assert ranked == [path[1], path[4], path[2]]  # z first; 0.5 vs 0.5: the better length
+    assert training_beads(path, zs, lens, share=1.0)[-1] == path[3]  # no z: last
+    assert training_beads(path, zs, lens, share=0.5, multi=True)[0] == path[6]
 
 
 def test_batched_costs_match_direct_dot_products() -> None:

@@ -20,8 +20,8 @@ from mt.corpus.align.score import score_vecalign
 FLOORS = {
     "textberg-defr-dev": 0.90,  # the target, reached (0.921)
     "opusbooks-enru-val": 0.925,
-    "transread-literary": 0.90,
-    "parice-enis": 0.85,
+    "transread-literary": 0.905,
+    "parice-enis": 0.865,
 }
 TARGETS = {"opusbooks-enru-val": 0.93}
 #: Gale-Church on the same sets (what the new default must beat).
