@@ -9,7 +9,7 @@ from mt.corpus.align.api import align_presplit
 from mt.corpus.align.base import DEFAULT_METHOD, Bead, get_aligner
 from mt.corpus.align.beads import check_beads, parse_beads, read_beads
 from mt.corpus.align.lexdp import Band
-from mt.corpus.align.lexical import align_sentences, check_code, training_beads
+from mt.corpus.align.lexical import align_sentences, check_code, path_share, training_beads
 from mt.corpus.align.model1 import train
 from mt.corpus.align.score import score_files, score_vecalign
 from mt.corpus.align.tokens import load_glossary, skeleton, word_keys, words
@@ -203,6 +203,18 @@ def test_training_beads_break_flat_similarity_ties_by_length_fit() -> None:
     assert ranked == [path[1], path[4], path[2]]  # z first; 0.5 vs 0.5: the better length
     assert training_beads(path, zs, lens, share=1.0)[-1] == path[3]  # no z: last
     assert training_beads(path, zs, lens, share=0.5, multi=True)[0] == path[6]
+
+
+def test_path_share_follows_the_path_and_shrinks_toward_the_base() -> None:
+    """A long path trains on what looks aligned; a statement's short path keeps the base."""
+    long_path = [Bead((i,), (i,)) for i in range(1000)] + [Bead((1000, 1001), (1000,))]
+    zs = [1.0] * 900 + [-1.0] * 100 + [5.0]  # 90% of the 1-1 beads look aligned
+    share = path_share(long_path, zs, 0.7, 100.0)
+    assert share == pytest.approx((70 + 900) / 1100)
+    short = long_path[:10]
+    assert abs(path_share(short, [1.0] * 10, 0.7, 100.0) - 0.7) < 0.03
+    assert path_share(short, [float("nan")] * 10, 0.7, 100.0) == 0.7
+    assert path_share(long_path, zs, 0.7, 0.0) == 0.7  # off
 
 
 def test_batched_costs_match_direct_dot_products() -> None:
