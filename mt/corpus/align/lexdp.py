@@ -442,12 +442,12 @@ def _extend(open_: float, weight: np.ndarray, params: Params) -> np.ndarray:
     """Per-sentence cost of a null bead that continues a run of the same direction.
 
     A full-length sentence pays the full price again; a short one (evidence weight ``w`` < 1,
-    see :func:`_evidence`) pays less: ``open - (open - null_extend) * (1 - w) ** 1.5``, down to
-    ``null_extend`` for an empty line. Why: omitted material comes in blocks of short lines
-    (captions, page furniture, OCR debris); priced one by one, a run of 30 such lines is dearer
-    than smearing it over neighbouring beads as 1-3/1-4 merges, which also loses those
-    neighbours. Long sentences keep the full price, or a weak lexicon would trade runs of
-    mediocre 1-1 beads for pairs of null runs.
+    see :func:`_evidence`) pays less: ``open - (open - null_extend) * (1 - w) ** p`` with
+    ``p`` = :data:`EXTEND_POWER`, down to ``null_extend`` for an empty line. Why: omitted
+    material comes in blocks of short lines (captions, page furniture, OCR debris); priced one
+    by one, a run of 30 such lines is dearer than smearing it over neighbouring beads as
+    1-3/1-4 merges, which also loses those neighbours. Long sentences keep the full price, or
+    a weak lexicon would trade runs of mediocre 1-1 beads for pairs of null runs.
     """
     if params.null_extend is None:
         return np.full(len(weight), open_)

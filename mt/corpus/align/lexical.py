@@ -14,9 +14,8 @@ cases; no model weights or outside dictionary are needed to use them (Moore 2002
 4. *Pass 2*, the same DP with sentence vectors that add the stems and their Model 1
    translations (:mod:`vectors`), in a band around pass 1's path; then Model 1 is retrained on
    the share of pass 2's 1-1 beads that look aligned (:func:`path_share`) and *pass 3* gives
-   the answer. Passes 2 and 3 also adapt the bead-type
-   prior to the previous lexical pass's confidence-weighted type counts
-   (:func:`_type_penalties`).
+   the answer. Passes 2 and 3 also adapt the bead-type prior to the previous lexical pass's
+   confidence-weighted type counts (:func:`_type_penalties`).
 
 Two things bag-of-words similarity cannot see are handled apart: runs of omitted short lines
 (captions, page furniture) are cheap null runs (:func:`lexdp._extend`), and neighbouring beads
@@ -357,11 +356,9 @@ def training_beads(
         return bool(b.src and b.tgt) if multi else len(b.src) == len(b.tgt) == 1
 
     ranked = sorted(
-        (
-            (-z if not math.isnan(z) else math.inf, ln, k)
-            for k, (b, z, ln) in enumerate(zip(path, zs, lens, strict=True))
-            if ok(b)
-        )
+        (-z if not math.isnan(z) else math.inf, ln, k)
+        for k, (b, z, ln) in enumerate(zip(path, zs, lens, strict=True))
+        if ok(b)
     )
     return [path[k] for *_, k in ranked[: max(1, int(len(ranked) * share))]]
 
